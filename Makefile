@@ -1,0 +1,41 @@
+# secmodel: `make help` lists the targets. Every target creates .venv from requirements.txt first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help report project audit test lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# make the package importable from any folder (notebook kernels start elsewhere)
+	$(PY) -c "import site, sys; open(site.getsitepackages()[0] + '/secmodel-repo.pth', 'w').write(sys.argv[1] + '\n')" "$(CURDIR)"
+	touch $(STAMP)
+
+report: project audit ## the main job: every scenario's projection and the roadmap audit into reports/
+
+project: $(STAMP) ## project every scenario into reports/<scenario>/
+	$(PY) -m secmodel project --all
+
+audit: $(STAMP) ## the seed's claims vs the computed figures into reports/roadmap_audit.csv
+	$(PY) -m secmodel audit
+
+test: $(STAMP) lint ## lint, format check and the test suite
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## remove generated reports (keeps .venv)
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

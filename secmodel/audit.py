@@ -1,0 +1,403 @@
+"""The roadmap audit: every numeric claim of the seed beside what the model's inputs give.
+
+The claims are data (``data/roadmap_claims.csv``): each row names a ``check``, which says how the
+figure is computed from the catalog, the stages or a scenario's projection. Nothing here corrects
+the seed: a difference is reported with its status and a note saying where it comes from.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from secmodel.csvtable import read_table
+from secmodel.errors import InputError
+from secmodel.inputs import CatalogItem, ModelInputs
+from secmodel.projection import Projection, project_scenario
+
+UNITS = ("usd_month", "fraction", "month", "score")
+# Below these differences a claim matches: a cent, the seed's 0.1% rounding, exact months.
+TOLERANCE = {"usd_month": 0.005, "fraction": 0.0005, "month": 0, "score": 1e-9}
+COLUMNS = [
+    "claim_id",
+    "section",
+    "claim",
+    "measure",
+    "unit",
+    "stated",
+    "computed",
+    "difference",
+    "status",
+    "note",
+]
+_NEEDS = {  # which reference columns each check reads
+    "tier_monthly_total": ("subject",),
+    "stage_investment": ("subject",),
+    "tier_total_vs_budget": ("subject",),
+    "pct_of_revenue_band": ("subject", "revenue_low"),
+    "pct_of_revenue_min": ("scenario",),
+    "pct_of_revenue_max": ("scenario",),
+    "trigger_month": ("scenario", "subject"),
+    "stage_score": ("subject",),
+    "stage_budget_at_users": ("scenario", "users"),
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One numeric statement of the seed and how to check it."""
+
+    claim_id: str
+    section: str
+    claim: str
+    check: str
+    scenario: str
+    subject: str
+    revenue_low: float | None
+    revenue_high: float | None
+    users: float | None
+    stated: float
+    unit: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A computed figure to set beside a claim; ``None`` = not reached within the horizon."""
+
+    measure: str
+    computed: float | None
+    note: str = ""
+
+
+def load_claims(data_dir: Path | str, inputs: ModelInputs | None = None) -> list[Claim]:
+    """Read and validate ``roadmap_claims.csv``; references are checked against ``inputs``."""
+    required = ("claim_id", "section", "claim", "check", "stated", "unit")
+    table = read_table(Path(data_dir) / "roadmap_claims.csv", required)
+    claims, seen = [], {}
+    stages = {s.stage for s in inputs.stages} if inputs else None
+    for row in table.rows if not table.problems else []:
+        claim_id = row.text("claim_id")
+        if claim_id in seen:
+            row.problem(
+                "claim_id", f"duplicate id; first defined on line {seen[claim_id]}", claim_id
+            )
+        elif claim_id:
+            seen[claim_id] = row.line
+        check = row.choice("check", tuple(_NEEDS))
+        unit = row.choice("unit", UNITS)
+        stated = row.number("stated", currency=True, percent=True)
+        low = row.number("revenue_low", currency=True, minimum=0, default=np.nan)
+        high = row.number("revenue_high", currency=True, minimum=0, default=np.nan)
+        users = row.number("users", minimum=0, default=np.nan)
+        for column in _NEEDS.get(check, ()):
+            if not row.raw(column):
+                row.problem(column, f"is empty; check {check} needs it")
+        if inputs is not None:
+            scenario, subject = row.raw("scenario"), row.raw("subject")
+            if scenario and scenario not in inputs.scenarios:
+                row.problem("scenario", "unknown scenario; not in scenarios.csv", scenario)
+            if check == "trigger_month" and subject and subject not in inputs.triggers:
+                row.problem("subject", "unknown trigger; not in triggers.csv", subject)
+            if (
+                check
+                in (
+                    "stage_investment",
+                    "tier_total_vs_budget",
+                    "pct_of_revenue_band",
+                    "stage_score",
+                    "tier_monthly_total",
+                )
+                and subject
+                and subject not in stages
+            ):
+                row.problem("subject", "unknown stage; not in stages.csv", subject)
+        if None not in (claim_id, check, unit, stated, low, high, users):
+            claims.append(
+                Claim(
+                    claim_id,
+                    row.raw("section"),
+                    row.raw("claim"),
+                    check,
+                    row.raw("scenario"),
+                    row.raw("subject"),
+                    _nan_none(low),
+                    _nan_none(high),
+                    _nan_none(users),
+                    stated,
+                    unit,
+                    row.line,
+                )
+            )
+    if table.problems:
+        raise InputError(table.problems)
+    return claims
+
+
+def _nan_none(value: float) -> float | None:
+    return None if value is None or np.isnan(value) else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Run-rates from the catalog (USD/month)
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def recurring_monthly(items: list[CatalogItem]) -> float:
+    """Sum of the fixed monthly items (USD/month): what a 'total per month' usually lists."""
+    return sum(i.amount for i in items if i.cadence == "monthly" and i.basis == "fixed")
+
+
+def accrual_run_rate(items: list[CatalogItem]) -> float:
+    """Fixed monthly items plus a twelfth of the annual ones (USD/month)."""
+    annual = sum(i.amount for i in items if i.cadence == "annual" and i.basis == "fixed")
+    return recurring_monthly(items) + annual / 12
+
+
+def _left_out(items: list[CatalogItem]) -> str:
+    """Which items a fixed monthly run-rate leaves out, in words."""
+    notes = []
+    annual = [i for i in items if i.cadence == "annual" and i.basis == "fixed"]
+    if annual:
+        listed = ", ".join(f"{i.item_id} {_usd(i.amount)}/year" for i in annual)
+        notes.append(f"annual items: {listed} (= {_usd(sum(i.amount for i in annual) / 12)}/month)")
+    other = [i.item_id for i in items if i.cadence == "one_off" or i.basis != "fixed"]
+    if other:
+        notes.append(f"one-off or usage-based items: {', '.join(other)}")
+    return "; ".join(notes)
+
+
+def tier_items(inputs: ModelInputs, tier: str) -> list[CatalogItem]:
+    return [i for i in inputs.catalog.values() if i.tier == tier]
+
+
+def items_up_to_stage(inputs: ModelInputs, stage: str) -> list[CatalogItem]:
+    """Items whose tier is this stage or a lower-ranked one: what is bought once it is reached."""
+    rank = {s.stage: s.rank for s in inputs.stages}
+    return [i for i in inputs.catalog.values() if i.tier in rank and rank[i.tier] <= rank[stage]]
+
+
+def _stage(inputs: ModelInputs, name: str):
+    return next(s for s in inputs.stages if s.stage == name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks: each returns the measures to set beside the claim
+
+
+def check_tier_monthly_total(inputs, claim, _projections) -> list[Measure]:
+    items = tier_items(inputs, claim.subject)
+    left_out = _left_out(items)
+    return [
+        Measure("sum of the tier's monthly items", recurring_monthly(items), ""),
+        Measure(
+            "tier's accrual incl. annual items / 12",
+            accrual_run_rate(items),
+            f"a monthly total that leaves out {left_out}" if left_out else "",
+        ),
+    ]
+
+
+def check_stage_investment(inputs, claim, _projections) -> list[Measure]:
+    stage = _stage(inputs, claim.subject)
+    items = items_up_to_stage(inputs, claim.subject)
+    tiers = sorted({i.tier for i in items}, key=lambda t: _stage(inputs, t).rank)
+    return [
+        Measure("stages.csv budget_monthly", stage.budget_monthly, "transcription of the seed"),
+        Measure(
+            "catalog accrual once the stage is reached",
+            accrual_run_rate(items),
+            f"tiers {', '.join(tiers)} together, annual items / 12",
+        ),
+    ]
+
+
+def check_tier_total_vs_budget(inputs, claim, _projections) -> list[Measure]:
+    items = tier_items(inputs, claim.subject)
+    return [
+        Measure(
+            f"{claim.subject} tier's own items (accrual)",
+            accrual_run_rate(items),
+            "the stage's upgrades alone, before the earlier tiers' items",
+        )
+    ]
+
+
+def check_pct_of_revenue_band(inputs, claim, _projections) -> list[Measure]:
+    stage = _stage(inputs, claim.subject)
+    catalog = accrual_run_rate(items_up_to_stage(inputs, claim.subject))
+    measures = []
+    for edge, where in ((claim.revenue_low, "lower"), (claim.revenue_high, "upper")):
+        if not edge:  # no revenue at a $0 edge, and an open band has no upper edge
+            continue
+        at = f"at ${edge:,.0f} MRR ({where} edge)"
+        measures.append(
+            Measure(
+                f"stage budget / revenue {at}",
+                stage.budget_monthly / edge,
+                f"{_usd(stage.budget_monthly)} / {_usd(edge)}",
+            )
+        )
+        measures.append(
+            Measure(
+                f"catalog accrual / revenue {at}", catalog / edge, f"{_usd(catalog)} / {_usd(edge)}"
+            )
+        )
+    return measures
+
+
+def _pct_extreme(claim, projections, pick) -> list[Measure]:
+    table = projections[claim.scenario].table
+    pct = table["pct_of_revenue"]
+    m = int(pick(pct))
+    row = table.loc[m]
+    note = (
+        f"month {m} ({row['date']}): {_usd(row['spend_accrual'])} spend on {_usd(row['mrr'])} MRR"
+    )
+    kind = "lowest" if pick is pd.Series.idxmin else "highest"
+    return [Measure(f"{kind} monthly share in {claim.scenario}", float(pct.loc[m]), note)]
+
+
+def check_pct_of_revenue_min(inputs, claim, projections) -> list[Measure]:
+    return _pct_extreme(claim, projections, pd.Series.idxmin)
+
+
+def check_pct_of_revenue_max(inputs, claim, projections) -> list[Measure]:
+    return _pct_extreme(claim, projections, pd.Series.idxmax)
+
+
+def check_trigger_month(inputs, claim, projections) -> list[Measure]:
+    p = projections[claim.scenario]
+    k = [t.trigger_id for t in p.model.triggers].index(claim.subject)
+    fired = int(p.arrays.fired_month[0, k])
+    if fired < 0:
+        return [Measure(f"month {claim.subject} fires in {claim.scenario}", None)]
+    row = p.table.loc[fired]
+    note = f"{row['date']}: {row['users']:,.0f} users, {_usd(row['mrr'])} MRR"
+    return [Measure(f"month {claim.subject} fires in {claim.scenario}", fired, note)]
+
+
+def check_stage_score(inputs, claim, _projections) -> list[Measure]:
+    stage = _stage(inputs, claim.subject)
+    return [Measure("stages.csv target_score", stage.target_score, "transcription of the seed")]
+
+
+def check_stage_budget_at_users(inputs, claim, projections) -> list[Measure]:
+    table = projections[claim.scenario].table
+    reached = np.nonzero(table["users"].to_numpy() >= claim.users)[0]
+    what = f"stage budget when users first reach {claim.users:,.0f} in {claim.scenario}"
+    if not reached.size:
+        return [Measure(what, None)]
+    row = table.loc[int(reached[0])]
+    month = int(row["month"])
+    note = f"month {month} ({row['date']}): {row['users']:,.0f} users, stage {row['stage']}"
+    return [Measure(what, float(row["budget"]), note)]
+
+
+CHECKS = {name: globals()[f"check_{name}"] for name in _NEEDS}
+
+
+def status_of(claim: Claim, measure: Measure) -> tuple[float | None, str]:
+    """The difference (computed - stated) and 'match', 'differs' or 'not reached'."""
+    if measure.computed is None:
+        return None, "not reached"
+    difference = measure.computed - claim.stated
+    return difference, "match" if abs(difference) <= TOLERANCE[claim.unit] else "differs"
+
+
+def _rounded(value: float | None, unit: str):
+    if value is None:
+        return np.nan
+    if unit == "usd_month":
+        return round(value, 2)
+    if unit == "fraction":
+        return round(value, 6)
+    return value
+
+
+def run_audit(inputs: ModelInputs, claims: list[Claim]) -> pd.DataFrame:
+    """roadmap_audit.csv: one row per claim and measure, in the claims file's order."""
+    projections: dict[str, Projection] = {}
+    for name in dict.fromkeys(c.scenario for c in claims if c.scenario):
+        projections[name] = project_scenario(inputs, name)
+    rows = []
+    for claim in claims:
+        for measure in CHECKS[claim.check](inputs, claim, projections):
+            difference, status = status_of(claim, measure)
+            rows.append(
+                {
+                    "claim_id": claim.claim_id,
+                    "section": claim.section,
+                    "claim": claim.claim,
+                    "measure": measure.measure,
+                    "unit": claim.unit,
+                    "stated": _rounded(claim.stated, claim.unit),
+                    "computed": _rounded(measure.computed, claim.unit),
+                    "difference": _rounded(difference, claim.unit),
+                    "status": status,
+                    "note": measure.note,
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def format_value(value: float, unit: str, difference: bool = False) -> str:
+    """$1,500.00 / 20.00% / 6 / 8.5, blank for missing; differences signed, fractions in
+    percentage points."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    sign = ("+" if value > 0 else "-" if value < 0 else "") if difference else ""
+    if not difference and value < 0:
+        sign = "-"
+    size = abs(value)
+    if unit == "usd_month":
+        return f"{sign}${size:,.2f}"
+    if unit == "fraction":
+        return f"{sign}{size * 100:.2f} pp" if difference else f"{sign}{size:.2%}"
+    if unit == "month":
+        return f"{sign}{size:.0f}"
+    return f"{sign}{size:g}"
+
+
+def format_audit(audit: pd.DataFrame) -> str:
+    """The audit as a fixed-width text table with a count of statuses."""
+    header = ("claim", "measure", "stated", "computed", "difference", "status")
+    lines, notes = [], []
+    for _, r in audit.iterrows():
+        lines.append(
+            (
+                r["claim_id"],
+                r["measure"],
+                format_value(r["stated"], r["unit"]),
+                format_value(r["computed"], r["unit"]),
+                format_value(r["difference"], r["unit"], difference=True),
+                r["status"],
+            )
+        )
+        notes.append(r["note"] if r["status"] != "match" else "")
+    widths = [max(len(str(x[i])) for x in [header, *lines]) for i in range(len(header))]
+    right = {2, 3, 4}
+
+    def fmt(cells):
+        return "  ".join(
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    out = [fmt(header), fmt(["-" * w for w in widths])]
+    for cells, note in zip(lines, notes, strict=True):
+        out.append(fmt(cells))
+        if note:  # say where a difference comes from, under the row
+            out.append(" " * (widths[0] + 2) + f"-> {note}")
+    counts = audit["status"].value_counts()
+    out.append("")
+    out.append(
+        "audit: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("match", "differs", "not reached"))
+        + f" ({len(audit)} figures from {audit['claim_id'].nunique()} claims)"
+    )
+    return "\n".join(out)

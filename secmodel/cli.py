@@ -1,0 +1,154 @@
+"""The command line: ``python -m secmodel project | audit | explain``.
+
+Exit codes: 0 done; 1 a model check failed; 2 bad input or usage (a message naming file, line
+and column, no traceback, nothing written).
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from secmodel import audit as audit_module
+from secmodel.checks import run_checks, summary_line
+from secmodel.engine import compile_model
+from secmodel.errors import InputError, UsageError
+from secmodel.explain import explain
+from secmodel.inputs import load_inputs
+from secmodel.output import write_csv_atomic
+from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path
+from secmodel.projection import check_horizon, project_scenario, resolve_scenarios
+
+EXIT_CHECKS_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m secmodel",
+        description="Project a security roadmap's spend month by month from data/*.csv.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser, out: bool = True) -> None:
+        p.add_argument(
+            "--data", type=Path, default=DEFAULT_DATA_DIR, help="input folder (default: data/)"
+        )
+        if out:
+            p.add_argument(
+                "--out",
+                type=Path,
+                default=DEFAULT_OUT_DIR,
+                help="output folder (default: reports/)",
+            )
+
+    p = sub.add_parser("project", help="project scenarios into OUT/<scenario>/*.csv")
+    common(p)
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--scenario", action="append", metavar="NAME", help="a scenario (repeatable; default all)"
+    )
+    which.add_argument("--all", action="store_true", help="every scenario (the default)")
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+
+    p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
+    common(p)
+
+    p = sub.add_parser("explain", help="why and when a catalog item or trigger switched on")
+    common(p, out=False)
+    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    p.add_argument("id", metavar="ITEM_OR_TRIGGER")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"{count} input problem{'s' if count != 1 else ''}; nothing written.", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+
+
+def cmd_project(args) -> int:
+    inputs = load_inputs(args.data)
+    scenarios = resolve_scenarios(inputs, args.scenario)
+    check_horizon(args.horizon)
+    model = compile_model(inputs)
+    projections, all_results = [], []
+    for scenario in scenarios:
+        projection = project_scenario(inputs, scenario, args.horizon, model=model)
+        results = run_checks(projection.table, projection.spend_by_item)
+        all_results += results
+        projections.append(projection)
+        print(scenario_summary(projection) + f"; {summary_line(results)}")
+        for r in results:
+            if not r.passed:
+                print(f"  CHECK FAILED: {r.name}: {r.detail}", file=sys.stderr)
+    print(summary_line(all_results))
+    if not all(r.passed for r in all_results):
+        print("model checks failed; nothing written.", file=sys.stderr)
+        return EXIT_CHECKS_FAILED
+    for projection in projections:
+        folder = args.out / projection.scenario.scenario
+        write_csv_atomic(folder / "projection.csv", projection.table)
+        write_csv_atomic(folder / "events.csv", projection.events)
+        write_csv_atomic(folder / "spend_by_item.csv", projection.spend_by_item)
+    print(f"wrote {len(projections)} scenario(s) to {display_path(args.out)}/")
+    return 0
+
+
+def scenario_summary(projection) -> str:
+    """One line: when each trigger fired and the spend at the horizon."""
+    fired = [
+        f"{t.trigger_id} m{int(m)}"
+        for t, m in zip(projection.model.triggers, projection.arrays.fired_month[0], strict=True)
+        if m >= 0
+    ]
+    last = projection.table.iloc[-1]
+    return (
+        f"{projection.scenario.scenario}: {projection.horizon_months} months; "
+        f"fired: {', '.join(fired) or 'none'}; "
+        f"cumulative spend ${last['cumulative_accrual']:,.0f} accrual, "
+        f"${last['cumulative_cash']:,.0f} cash"
+    )
+
+
+def cmd_audit(args) -> int:
+    try:
+        inputs = load_inputs(args.data)
+    except InputError as exc:  # report the claims file's own problems in the same run
+        try:
+            audit_module.load_claims(args.data)
+        except InputError as claims_exc:
+            raise InputError(exc.problems + claims_exc.problems) from None
+        raise
+    claims = audit_module.load_claims(args.data, inputs)
+    audit = audit_module.run_audit(inputs, claims)
+    write_csv_atomic(args.out / "roadmap_audit.csv", audit)
+    print(audit_module.format_audit(audit))
+    print(f"wrote {display_path(args.out / 'roadmap_audit.csv')}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    inputs = load_inputs(args.data)
+    scenario = resolve_scenarios(inputs, [args.scenario])[0]
+    projection = project_scenario(inputs, scenario, args.horizon)
+    print(explain(projection, args.id))
+    return 0
+
+
+COMMANDS = {"project": cmd_project, "audit": cmd_audit, "explain": cmd_explain}

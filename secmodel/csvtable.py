@@ -1,0 +1,198 @@
+"""Reading hand-edited CSV files: header checks, line numbers, and typed fields with clear problems.
+
+Analysts edit these files in a spreadsheet, so a file may carry a UTF-8 BOM, Windows line endings,
+columns in any order, extra columns, blank rows and money written as ``$1,500.00``. Every parse
+failure becomes a :class:`~secmodel.errors.Problem` naming the file, line and column; parsing
+goes on so that one run reports every problem.
+"""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from secmodel.errors import Problem
+from secmodel.paths import display_path
+
+# Digits with optional thousands separators (1,500 or 10_000), decimals and an exponent.
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)?(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def parse_number(text: str, *, currency: bool = False, percent: bool = False) -> float:
+    """A number from spreadsheet text: ``1,500``, ``-2.5``, ``(300)``, ``$1,500.00`` (if
+    ``currency``), ``8%`` = 0.08 (if ``percent``). Raises ``ValueError`` with the reason."""
+    s = text.strip()
+    negative = False
+    if s.startswith("(") and s.endswith(")"):  # accounting style for negatives
+        negative, s = True, s[1:-1].strip()
+    scale = 1.0
+    if percent and s.endswith("%"):
+        scale, s = 0.01, s[:-1].strip()
+    if s[:1] in "+-":
+        negative ^= s[0] == "-"
+        s = s[1:].strip()
+    if currency and s.startswith("$"):
+        s = s[1:].strip()
+        if s[:1] in "+-":
+            negative ^= s[0] == "-"
+            s = s[1:].strip()
+    if not s or s in {".", "_"} or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
+        raise ValueError("not a number")
+    value = float(s.replace(",", "")) * scale
+    return -value if negative else value
+
+
+@dataclass
+class Row:
+    """One data row: its first physical line in the file and its cells by column name."""
+
+    table: "Table"
+    line: int
+    cells: dict[str, str]
+
+    def raw(self, column: str) -> str:
+        """The cell's text, stripped ('' when the column or cell is absent)."""
+        return self.cells.get(column, "").strip()
+
+    def problem(self, column: str, message: str, value: str | None = None) -> None:
+        """Record a problem at this row and column."""
+        self.table.problems.append(Problem(self.table.name, self.line, column, message, value))
+
+    def text(self, column: str, *, required: bool = True) -> str | None:
+        """A text cell; a blank required cell is a problem."""
+        value = self.raw(column)
+        if not value and required:
+            self.problem(column, "is empty")
+            return None
+        return value
+
+    def number(
+        self,
+        column: str,
+        *,
+        currency: bool = False,
+        percent: bool = False,
+        default: float | None = None,
+        minimum: float | None = None,
+        above: float | None = None,
+        integer: bool = False,
+        what: str = "a number",
+    ) -> float | None:
+        """A numeric cell, with optional bounds; blank means ``default`` (a problem if none)."""
+        value = self.raw(column)
+        if not value:
+            if default is None:
+                self.problem(column, f"is empty; expected {what}")
+            return default
+        try:
+            number = parse_number(value, currency=currency, percent=percent)
+        except ValueError:
+            self.problem(column, f"is not {what}", value)
+            return None
+        if integer and number != int(number):
+            self.problem(column, "must be a whole number", value)
+            return None
+        if minimum is not None and number < minimum:
+            bound = "negative" if minimum == 0 else f"less than {minimum:g}"
+            self.problem(column, f"must not be {bound}", value)
+            return None
+        if above is not None and number <= above:
+            self.problem(column, f"must be greater than {above:g}", value)
+            return None
+        return int(number) if integer else number
+
+    def money(self, column: str, *, percent: bool = False) -> float | None:
+        """A non-negative amount in USD (``$1,500.00`` accepted)."""
+        return self.number(
+            column, currency=True, percent=percent, minimum=0, what="an amount in USD"
+        )
+
+    def boolean(self, column: str, *, default: bool) -> bool | None:
+        """true/false, yes/no, 1/0; blank means ``default``."""
+        value = self.raw(column).lower()
+        if not value:
+            return default
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        self.problem(column, "must be true or false", self.raw(column))
+        return None
+
+    def choice(self, column: str, allowed: tuple[str, ...], *, default: str | None = None):
+        """One of ``allowed`` (case-insensitive); blank means ``default``."""
+        value = self.raw(column).lower()
+        if not value and default is not None:
+            return default
+        if value in allowed:
+            return value
+        self.problem(column, f"must be one of {', '.join(allowed)}", self.raw(column))
+        return None
+
+
+@dataclass
+class Table:
+    """A CSV file read as rows of text, with the problems found so far."""
+
+    path: Path
+    name: str
+    header: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_table(path: Path, required: tuple[str, ...]) -> Table:
+    """Read ``path``; check the header has every ``required`` column (names are matched
+    case-insensitively, order is free, extra columns are kept but not used)."""
+    path = Path(path)
+    table = Table(path=path, name=display_path(path))
+
+    def problem(line: int, column: str, message: str, value: str | None = None) -> None:
+        table.problems.append(Problem(table.name, line, column, message, value))
+
+    if not path.is_file():
+        problem(1, "(file)", "file not found")
+        return table
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            records = _records(csv.reader(f))
+    except UnicodeDecodeError as exc:
+        problem(1, "(file)", f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'")
+        return table
+    except csv.Error as exc:
+        problem(1, "(file)", f"is not valid CSV: {exc}")
+        return table
+    if not records:
+        problem(1, "(header)", "file is empty; expected a header row")
+        return table
+    header_line, header_cells = records[0]
+    table.header = [h.strip().lower() for h in header_cells]
+    seen: set[str] = set()
+    for name in table.header:
+        if name and name in seen:
+            problem(header_line, name, "column appears twice in the header")
+        seen.add(name)
+    got = ",".join(header_cells)
+    for name in required:
+        if name not in seen:
+            problem(header_line, name, "required column is missing", got)
+    for line, cells in records[1:]:
+        if len(cells) > len(table.header) and any(c.strip() for c in cells[len(table.header) :]):
+            problem(line, "(row)", f"has {len(cells)} cells but the header has {len(table.header)}")
+            continue
+        table.rows.append(Row(table, line, dict(zip(table.header, cells, strict=False))))
+    if not table.rows and not table.problems:
+        problem(header_line, "(header)", "file has a header but no data rows")
+    return table
+
+
+def _records(reader) -> list[tuple[int, list[str]]]:
+    """Non-blank records with the line each starts on (a quoted cell may span lines)."""
+    records, next_line = [], 1
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            records.append((next_line, cells))
+        next_line = reader.line_num + 1
+    return records

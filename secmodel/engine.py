@@ -1,0 +1,324 @@
+"""The calculation engine: named steps on arrays shaped (paths, months).
+
+One monthly time axis, months 0..horizon (T = horizon + 1 columns). A scenario is the 1-path case;
+Monte Carlo stacks many paths. Triggers are 0/1 flags on the axis and a cost is rate x flag, as in
+the FAST standard. No step loops over months in Python; loops over the few triggers and stages are
+over inputs, not time.
+
+Shapes: P paths, K triggers, I catalog items, S stages, T months.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from secmodel.inputs import CatalogItem, GrowthSegment, ModelInputs, Scenario, Stage, Trigger
+
+# ---------------------------------------------------------------------------------------------
+# Revenue drivers
+
+
+def month_axis(horizon_months: int) -> np.ndarray:
+    """Months since launch, 0..horizon (months), shape (T,)."""
+    return np.arange(horizon_months + 1)
+
+
+def user_growth_by_month(segments: tuple[GrowthSegment, ...], horizon_months: int) -> np.ndarray:
+    """Net user growth applied in each month (fraction per month), shape (T,); month 0 has none.
+
+    Month m >= 1 takes the segment with the greatest ``from_month <= m``."""
+    months = month_axis(horizon_months)
+    starts = np.array([s.from_month for s in segments])
+    rates = np.array([s.user_growth_monthly for s in segments])
+    index = np.searchsorted(starts, months, side="right") - 1
+    growth = rates[np.clip(index, 0, None)]
+    growth[0] = 0.0
+    return growth
+
+
+def users_from_growth(start_users: float, growth: np.ndarray) -> np.ndarray:
+    """Users at each month (users, unrounded), shape (P, T) from growth (P, T).
+
+    ``users[m] = users[m-1] * (1 + growth[m])``; the cumulative product starts from the
+    start users so it multiplies in the same order as the recurrence."""
+    growth = np.atleast_2d(growth)
+    factors = 1.0 + growth
+    factors[:, 0] = start_users
+    return np.cumprod(factors, axis=1)
+
+
+def arpu_by_month(arpu_monthly: float, arpu_growth_annual: float, horizon_months: int):
+    """Average revenue per user (USD/user/month), shape (T,): compounding annually, pro rata."""
+    return arpu_monthly * (1.0 + arpu_growth_annual) ** (month_axis(horizon_months) / 12)
+
+
+def mrr_from(users: np.ndarray, arpu: np.ndarray) -> np.ndarray:
+    """Monthly recurring revenue (USD/month) = users x ARPU."""
+    return users * arpu
+
+
+def arr_from(mrr: np.ndarray) -> np.ndarray:
+    """Annual run-rate revenue (USD/year) = 12 x MRR."""
+    return 12.0 * mrr
+
+
+# ---------------------------------------------------------------------------------------------
+# Triggers
+
+
+def condition_flags(triggers: list[Trigger], metrics: dict[str, np.ndarray]) -> np.ndarray:
+    """1 where each trigger's condition holds, shape (P, K, T), from metric arrays (P, T)."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in metrics.values()))
+    flags = np.zeros((shape[0], len(triggers), shape[1]), dtype=bool)
+    for k, trigger in enumerate(triggers):
+        flags[:, k, :] = trigger.condition.evaluate(metrics)
+    return flags
+
+
+def run_length(flags: np.ndarray) -> np.ndarray:
+    """Consecutive months (months) the flag has held, ending at each month; 0 where it is off.
+
+    The cumulative count minus its value at the last month the flag was off."""
+    count = np.cumsum(flags, axis=-1)
+    at_last_off = np.maximum.accumulate(np.where(flags, 0, count), axis=-1)
+    return count - at_last_off
+
+
+def sustained_flags(condition: np.ndarray, sustain_months: np.ndarray) -> np.ndarray:
+    """1 where the condition has held in each of the last ``sustain`` months, (P, K, T)."""
+    return run_length(condition) >= sustain_months[None, :, None]
+
+
+def first_month(flags: np.ndarray) -> np.ndarray:
+    """The first month a flag is 1 (month index), or -1 where it never is; shape drops T."""
+    first = np.argmax(flags, axis=-1)
+    return np.where(flags.any(axis=-1), first, -1)
+
+
+def shift_later(flags: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Flags moved ``months`` later per trigger (K,), filled with 0 at the start: (P, K, T)."""
+    t = flags.shape[-1]
+    source = np.arange(t)[None, :] - months[:, None]  # (K, T): the month each flag comes from
+    valid = source >= 0
+    taken = np.take_along_axis(flags, np.clip(source, 0, None)[None, :, :], axis=-1)
+    return taken & valid[None, :, :]
+
+
+def trigger_active(sustained: np.ndarray, lead_months: np.ndarray, latch: np.ndarray):
+    """1 where a trigger is active, (P, K, T): latched triggers stay on from the fire month plus
+    lead; others follow their sustained condition ``lead`` months later."""
+    latched = np.logical_or.accumulate(sustained, axis=-1)
+    chosen = np.where(latch[None, :, None], latched, sustained)
+    return shift_later(chosen, lead_months)
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalog items
+
+
+def item_active(
+    active_triggers: np.ndarray, item_trigger: np.ndarray, replaced_by: np.ndarray
+) -> np.ndarray:
+    """1 where an item is bought, (P, I, T): its trigger is active and no item replacing it
+    has an active trigger. ``replaced_by`` is (I, I): [i, j] = 1 if item j replaces item i."""
+    own = active_triggers[:, item_trigger, :]
+    if not replaced_by.any():
+        return own
+    replacer_on = np.einsum("ij,pjt->pit", replaced_by.astype(np.int64), own.astype(np.int64))
+    return own & (replacer_on == 0)
+
+
+def run_starts(active: np.ndarray) -> np.ndarray:
+    """1 in the first month of each activation run (a maximal stretch of active months)."""
+    previous = np.zeros_like(active)
+    previous[..., 1:] = active[..., :-1]
+    return active & ~previous
+
+
+def months_into_run(active: np.ndarray) -> np.ndarray:
+    """Months since the current activation run started (0 in its first month); -1 when off."""
+    return run_length(active) - 1
+
+
+def item_rate(items: list[CatalogItem], users: np.ndarray, mrr: np.ndarray) -> np.ndarray:
+    """Cost per cadence period (USD per month, year or once), (P, I, T): the amount, times
+    users for ``per_user``, times MRR for ``pct_revenue``."""
+    amount = np.array([item.amount for item in items])[None, :, None]
+    basis = np.array([item.basis for item in items])[None, :, None]
+    return np.where(
+        basis == "per_user",
+        amount * users[:, None, :],
+        np.where(basis == "pct_revenue", amount * mrr[:, None, :], amount),
+    )
+
+
+def accrual_cost(rate: np.ndarray, cadence: np.ndarray, active, starts) -> np.ndarray:
+    """Accrual view (USD/month), (P, I, T): monthly items cost their rate each active month,
+    annual items a twelfth of it, one-off items their amount in a run's first month."""
+    cadence = cadence[None, :, None]
+    return np.where(
+        cadence == "monthly",
+        rate * active,
+        np.where(cadence == "annual", rate / 12 * active, rate * starts),
+    )
+
+
+def cash_cost(rate: np.ndarray, cadence: np.ndarray, active, starts, months_in) -> np.ndarray:
+    """Cash view (USD/month), (P, I, T): annual items are paid in a run's first month and every
+    12 months after within the run; monthly and one-off items as in the accrual view."""
+    cadence = cadence[None, :, None]
+    annual_due = active & (months_in % 12 == 0)
+    return np.where(
+        cadence == "monthly",
+        rate * active,
+        np.where(cadence == "annual", rate * annual_due, rate * starts),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages and totals
+
+
+def stage_index(active_triggers: np.ndarray, stage_trigger: np.ndarray) -> np.ndarray:
+    """The stage in force (index into stages by rank), (P, T): the highest-ranked stage whose
+    trigger is active; -1 when none is."""
+    on = active_triggers[:, stage_trigger, :]  # (P, S, T), stages lowest rank first
+    if on.shape[1] == 0:
+        return np.full((on.shape[0], on.shape[2]), -1)
+    highest = on.shape[1] - 1 - np.argmax(on[:, ::-1, :], axis=1)
+    return np.where(on.any(axis=1), highest, -1)
+
+
+def trailing_sum(values: np.ndarray, window: int = 12) -> np.ndarray:
+    """Sum over the last min(window, m+1) months, along the month axis."""
+    total = np.cumsum(values, axis=-1)
+    earlier = np.zeros_like(total)
+    earlier[..., window:] = total[..., :-window]
+    return total - earlier
+
+
+def share_of(numerator: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    """numerator / revenue (fraction), NaN where revenue is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(revenue > 0, numerator / np.where(revenue > 0, revenue, 1.0), np.nan)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole run
+
+
+@dataclass(frozen=True)
+class ModelArrays:
+    """Every calculated array of a run. (P, T) unless noted; money in USD/month."""
+
+    months: np.ndarray  # (T,)
+    users: np.ndarray
+    arpu: np.ndarray  # (T,) USD/user/month
+    mrr: np.ndarray
+    arr: np.ndarray  # USD/year
+    condition: np.ndarray  # (P, K, T) bool
+    sustained: np.ndarray  # (P, K, T) bool
+    fired_month: np.ndarray  # (P, K) month, -1 = not within the horizon
+    trigger_active: np.ndarray  # (P, K, T) bool
+    item_active: np.ndarray  # (P, I, T) bool
+    item_starts: np.ndarray  # (P, I, T) bool
+    accrual: np.ndarray  # (P, I, T)
+    cash: np.ndarray  # (P, I, T)
+    spend_accrual: np.ndarray
+    spend_cash: np.ndarray
+    cumulative_accrual: np.ndarray
+    cumulative_cash: np.ndarray
+    pct_of_revenue: np.ndarray  # fraction, NaN where MRR = 0
+    pct_of_revenue_ttm: np.ndarray  # fraction, NaN where trailing MRR = 0
+    stage: np.ndarray  # index into stages, -1 = none
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """The catalog, triggers and stages as arrays, compiled once and reused for many paths."""
+
+    triggers: list[Trigger]
+    items: list[CatalogItem]
+    stages: list[Stage]
+    sustain_months: np.ndarray  # (K,)
+    lead_months: np.ndarray  # (K,)
+    latch: np.ndarray  # (K,)
+    item_trigger: np.ndarray  # (I,) index into triggers
+    replaced_by: np.ndarray  # (I, I) bool
+    cadence: np.ndarray  # (I,) str
+    stage_trigger: np.ndarray  # (S,) index into triggers
+
+
+def compile_model(inputs: ModelInputs) -> CompiledModel:
+    """Turn the validated inputs into index arrays for the engine."""
+    triggers = list(inputs.triggers.values())
+    items = list(inputs.catalog.values())
+    stages = list(inputs.stages)
+    trigger_pos = {t.trigger_id: k for k, t in enumerate(triggers)}
+    item_pos = {item.item_id: i for i, item in enumerate(items)}
+    replaced_by = np.zeros((len(items), len(items)), dtype=bool)
+    for j, item in enumerate(items):
+        for target in item.replaces:
+            replaced_by[item_pos[target], j] = True
+    return CompiledModel(
+        triggers=triggers,
+        items=items,
+        stages=stages,
+        sustain_months=np.array([t.sustain_months for t in triggers], dtype=np.int64),
+        lead_months=np.array([t.lead_months for t in triggers], dtype=np.int64),
+        latch=np.array([t.latch for t in triggers], dtype=bool),
+        item_trigger=np.array([trigger_pos[item.trigger] for item in items], dtype=np.int64),
+        replaced_by=replaced_by,
+        cadence=np.array([item.cadence for item in items]),
+        stage_trigger=np.array([trigger_pos[s.trigger] for s in stages], dtype=np.int64),
+    )
+
+
+def run_model(
+    model: CompiledModel, scenario: Scenario, horizon_months: int, growth: np.ndarray | None = None
+) -> ModelArrays:
+    """Project ``scenario`` over months 0..horizon. ``growth`` (P, T) overrides the scenario's
+    segments (Monte Carlo paths); by default one path with the scenario's growth."""
+    months = month_axis(horizon_months)
+    if growth is None:
+        growth = user_growth_by_month(scenario.growth, horizon_months)[None, :]
+    users = users_from_growth(scenario.start_users, growth)
+    arpu = arpu_by_month(scenario.arpu_monthly, scenario.arpu_growth_annual, horizon_months)
+    mrr = mrr_from(users, arpu)
+    arr = arr_from(mrr)
+    metrics = {"month": months[None, :], "users": users, "mrr": mrr, "arr": arr}
+
+    condition = condition_flags(model.triggers, metrics)
+    sustained = sustained_flags(condition, model.sustain_months)
+    active_triggers = trigger_active(sustained, model.lead_months, model.latch)
+
+    active = item_active(active_triggers, model.item_trigger, model.replaced_by)
+    starts = run_starts(active)
+    rate = item_rate(model.items, users, mrr)
+    accrual = accrual_cost(rate, model.cadence, active, starts)
+    cash = cash_cost(rate, model.cadence, active, starts, months_into_run(active))
+
+    spend_accrual = accrual.sum(axis=1)
+    spend_cash = cash.sum(axis=1)
+    return ModelArrays(
+        months=months,
+        users=users,
+        arpu=arpu,
+        mrr=mrr,
+        arr=arr,
+        condition=condition,
+        sustained=sustained,
+        fired_month=first_month(sustained),
+        trigger_active=active_triggers,
+        item_active=active,
+        item_starts=starts,
+        accrual=accrual,
+        cash=cash,
+        spend_accrual=spend_accrual,
+        spend_cash=spend_cash,
+        cumulative_accrual=np.cumsum(spend_accrual, axis=-1),
+        cumulative_cash=np.cumsum(spend_cash, axis=-1),
+        pct_of_revenue=share_of(spend_accrual, mrr),
+        pct_of_revenue_ttm=share_of(trailing_sum(spend_accrual), trailing_sum(mrr)),
+        stage=stage_index(active_triggers, model.stage_trigger),
+    )

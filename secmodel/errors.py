@@ -1,0 +1,30 @@
+"""Input problems: collected, never raised one at a time, so a user sees every mistake at once."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file, at a line (header = line 1) and a column."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        got = "" if self.value is None else f" (got '{self.value}')"
+        return f"{self.file}:{self.line}: {self.column}: {self.message}{got}"
+
+
+class InputError(Exception):
+    """The inputs cannot be used; ``problems`` lists every reason, one per line when printed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """A command-line value is not usable (unknown scenario, horizon out of range...)."""

@@ -1,0 +1,34 @@
+"""Writing outputs atomically and reproducibly: a temp file beside the target, then a rename, so a
+reader never sees half a file; fixed line endings and full float precision, so the same inputs
+give the same bytes."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV text: no index, '\\n' line ends, floats at full (round-trip) precision,
+    missing values as empty cells."""
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def write_csv_atomic(path: Path, frame: pd.DataFrame) -> None:
+    """Write a table as CSV, atomically."""
+    write_bytes_atomic(path, csv_text(frame).encode("utf-8"))

@@ -1,0 +1,194 @@
+"""One scenario's projection as tables: month by month, the events, and the spend by item."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from secmodel.engine import CompiledModel, ModelArrays, compile_model, run_model
+from secmodel.errors import UsageError
+from secmodel.inputs import MAX_HORIZON, ModelInputs, Scenario
+
+EVENT_KINDS = ("trigger_fired", "item_stopped", "item_started", "stage_changed")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A scenario projected over months 0..horizon, as the analyst reads it."""
+
+    scenario: Scenario
+    horizon_months: int
+    model: CompiledModel
+    arrays: ModelArrays
+    table: pd.DataFrame  # projection.csv
+    events: pd.DataFrame  # events.csv
+    spend_by_item: pd.DataFrame  # spend_by_item.csv
+
+
+def resolve_scenarios(inputs: ModelInputs, names: list[str] | None) -> list[Scenario]:
+    """The named scenarios (all when ``names`` is empty); unknown names are refused with the
+    known ones listed."""
+    if not names:
+        return list(inputs.scenarios.values())
+    unknown = [n for n in names if n not in inputs.scenarios]
+    if unknown:
+        raise UsageError(
+            f"unknown scenario {', '.join(repr(n) for n in unknown)}; "
+            f"known scenarios: {', '.join(inputs.scenarios)}"
+        )
+    return [inputs.scenarios[n] for n in dict.fromkeys(names)]
+
+
+def check_horizon(horizon: int | None) -> None:
+    """A horizon override must be 1..MAX_HORIZON months."""
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
+        raise UsageError(f"--horizon must be between 1 and {MAX_HORIZON} months (got {horizon})")
+
+
+def month_labels(scenario: Scenario, months: np.ndarray) -> list[str]:
+    """YYYY-MM for each month index, month 0 being the scenario's start date."""
+    start = pd.Period(scenario.start_date, freq="M")
+    return [str(start + int(m)) for m in months]
+
+
+def project_scenario(
+    inputs: ModelInputs,
+    scenario: Scenario | str,
+    horizon_months: int | None = None,
+    model: CompiledModel | None = None,
+) -> Projection:
+    """Project one scenario (its own horizon unless ``horizon_months`` is given)."""
+    if isinstance(scenario, str):
+        scenario = resolve_scenarios(inputs, [scenario])[0]
+    check_horizon(horizon_months)
+    horizon = horizon_months or scenario.horizon_months
+    model = model or compile_model(inputs)
+    arrays = run_model(model, scenario, horizon)
+    dates = month_labels(scenario, arrays.months)
+    return Projection(
+        scenario=scenario,
+        horizon_months=horizon,
+        model=model,
+        arrays=arrays,
+        table=projection_table(model, arrays, dates),
+        events=events_table(model, arrays, dates),
+        spend_by_item=spend_by_item_table(model, arrays, dates),
+    )
+
+
+def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
+    """projection.csv: one row per month of path 0."""
+    stage = a.stage[0]
+    has_stage = stage >= 0
+    names = np.array([s.stage for s in model.stages] + [""], dtype=object)
+    scores = np.array([s.target_score for s in model.stages] + [np.nan])
+    budgets = np.array([s.budget_monthly for s in model.stages] + [np.nan])
+    pick = np.where(has_stage, stage, len(model.stages))
+    budget = budgets[pick]
+    return pd.DataFrame(
+        {
+            "month": a.months,
+            "date": dates,
+            "users": a.users[0],
+            "arpu": a.arpu,
+            "mrr": a.mrr[0],
+            "arr": a.arr[0],
+            "stage": names[pick],
+            "security_score": scores[pick],
+            "budget": budget,
+            "spend_accrual": a.spend_accrual[0],
+            "spend_cash": a.spend_cash[0],
+            "budget_gap": budget - a.spend_accrual[0],
+            "cumulative_accrual": a.cumulative_accrual[0],
+            "cumulative_cash": a.cumulative_cash[0],
+            "pct_of_revenue": a.pct_of_revenue[0],
+            "pct_of_revenue_ttm": a.pct_of_revenue_ttm[0],
+        }
+    )
+
+
+def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
+    """spend_by_item.csv: accrual and cash (USD) per active item and month, month-major."""
+    month_idx, item_idx = np.nonzero(a.item_active[0].T)
+    items = model.items
+    return pd.DataFrame(
+        {
+            "month": a.months[month_idx],
+            "date": [dates[m] for m in month_idx],
+            "item_id": [items[i].item_id for i in item_idx],
+            "tier": [items[i].tier for i in item_idx],
+            "category": [items[i].category for i in item_idx],
+            "accrual": a.accrual[0, item_idx, month_idx],
+            "cash": a.cash[0, item_idx, month_idx],
+        }
+    )
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def item_terms(item) -> str:
+    """An item's price in words: '$2,000.00 annual', '$1.50 per user monthly', '1.00% of MRR'."""
+    if item.basis == "pct_revenue":
+        return f"{item.amount:.2%} of MRR monthly"
+    per = " per user" if item.basis == "per_user" else ""
+    return f"{_usd(item.amount)}{per} {item.cadence.replace('_', '-')}"
+
+
+def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
+    """events.csv: triggers firing, items starting and stopping, stage changes (path 0), in
+    month order; within a month: triggers, stops, starts, stage change, each in file order."""
+    rows = []
+    for k, trigger in enumerate(model.triggers):
+        fired = int(a.fired_month[0, k])
+        if fired >= 0:
+            detail = f"{trigger.condition.text} held for {trigger.sustain_months} month(s)"
+            if trigger.lead_months:
+                detail += f"; active from month {fired + trigger.lead_months}"
+            rows.append((fired, 0, k, "trigger_fired", trigger.trigger_id, detail))
+    active = a.item_active[0]
+    stopped = np.zeros_like(active)
+    stopped[:, 1:] = active[:, :-1] & ~active[:, 1:]
+    trigger_on = a.trigger_active[0]
+    for i, m in zip(*np.nonzero(stopped), strict=True):
+        item = model.items[i]
+        if trigger_on[model.item_trigger[i], m]:
+            replacers = [
+                model.items[j].item_id
+                for j in np.nonzero(model.replaced_by[i])[0]
+                if trigger_on[model.item_trigger[j], m]
+            ]
+            detail = f"replaced by {', '.join(replacers)}"
+        else:
+            detail = f"trigger {item.trigger} no longer active"
+        rows.append((int(m), 1, int(i), "item_stopped", item.item_id, detail))
+    for i, m in zip(*np.nonzero(a.item_starts[0]), strict=True):
+        item = model.items[i]
+        detail = f"trigger {item.trigger}; {item_terms(item)}"
+        rows.append((int(m), 2, int(i), "item_started", item.item_id, detail))
+    stage = a.stage[0]
+    changed = np.nonzero(np.r_[stage[0] >= 0, stage[1:] != stage[:-1]])[0]
+    for m in changed:
+        new = stage[m]
+        old = model.stages[stage[m - 1]].stage if m > 0 and stage[m - 1] >= 0 else "none"
+        if new >= 0:
+            s = model.stages[new]
+            detail = (
+                f"{old} -> {s.stage}; target score {s.target_score:g}; "
+                f"budget {_usd(s.budget_monthly)}/month"
+            )
+            rows.append((int(m), 3, int(new), "stage_changed", s.stage, detail))
+        else:
+            rows.append((int(m), 3, 0, "stage_changed", "", f"{old} -> none"))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return pd.DataFrame(
+        {
+            "month": [r[0] for r in rows],
+            "date": [dates[r[0]] for r in rows],
+            "kind": [r[3] for r in rows],
+            "id": [r[4] for r in rows],
+            "detail": [r[5] for r in rows],
+        },
+        columns=["month", "date", "kind", "id", "detail"],
+    )
