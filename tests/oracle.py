@@ -31,7 +31,7 @@ def oracle_projection(inputs, scenario, horizon):
         sustained, run = [], 0
         for m in months:
             scope = {"month": m, "users": users[m], "mrr": mrr[m], "arr": arr[m]}
-            holds = eval(t.condition.text, {"__builtins__": {}}, scope)  # noqa: S307
+            holds = eval(t.condition.text, {"__builtins__": {}}, scope)
             run = run + 1 if holds else 0
             sustained.append(run >= t.sustain_months)
         first = next((m for m in months if sustained[m]), None)

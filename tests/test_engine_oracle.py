@@ -103,7 +103,7 @@ def model_files(draw):
         (f"s{n}", rank, draw(st.sampled_from(trigger_ids)), rank, 1000 * rank, "")
         for n, rank in enumerate(ranks)
     ]
-    starts = [1] + sorted(draw(st.sets(st.integers(2, 40), max_size=3)))
+    starts = [1, *sorted(draw(st.sets(st.integers(2, 40), max_size=3)))]
     growth = [("sc", m, draw(st.integers(-30, 60)) / 100) for m in starts]
     scenario = (
         "sc",

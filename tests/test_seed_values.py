@@ -59,7 +59,9 @@ def test_annual_items_are_annual(inputs):
 
 
 def test_seed_roadmap_trigger_months(seed):
-    fired = dict(zip([t.trigger_id for t in seed.model.triggers], seed.arrays.fired_month[0]))
+    fired = dict(
+        zip([t.trigger_id for t in seed.model.triggers], seed.arrays.fired_month[0], strict=True)
+    )
     assert fired == {
         "launch": 0,
         "mrr_10k": 6,
