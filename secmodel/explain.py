@@ -85,7 +85,8 @@ def explain(p: Projection, ident: str) -> str:
             lines.append(f"  enters stage: {', '.join(stages)}")
         return "\n".join(lines)
     known = list(items) + list(triggers)
-    close = difflib.get_close_matches(ident, known, n=3)
+    contains = [k for k in known if ident.lower() in k.lower()]
+    close = list(dict.fromkeys(contains + difflib.get_close_matches(ident, known, n=3)))[:3]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UsageError(
         f"'{ident}' is neither a catalog item nor a trigger{hint}\n"

@@ -147,7 +147,11 @@ def load_inputs(data_dir: Path | str = DEFAULT_DATA_DIR) -> ModelInputs:
     usable = {name: t for name, t in tables.items() if not t.problems}
 
     triggers = _read_triggers(usable["triggers"]) if "triggers" in usable else None
-    known_triggers = set(triggers) if triggers is not None else None
+    # every id the file names, valid row or not, so one bad trigger row does not also make
+    # each catalog and stage row that uses it "unknown"
+    known_triggers = None
+    if triggers is not None:
+        known_triggers = {row.raw("trigger_id") for row in usable["triggers"].rows}
     growth = _read_growth(usable["growth"]) if "growth" in usable else None
     scenarios = _read_scenarios(usable["scenarios"], growth) if "scenarios" in usable else None
     if growth is not None and scenarios is not None:

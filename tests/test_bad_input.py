@@ -1,0 +1,314 @@
+"""Bad input: every class of mistake gives 'FILE:LINE: column: what (got 'value')', exit code 2,
+no traceback, and nothing written."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from secmodel.paths import REPO_ROOT
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def set_cell(data: Path, file: str, row_id: str, column: str, value: str) -> None:
+    """Set one cell, finding the row by its first column's value."""
+    rows = read_rows(data / file)
+    col = rows[0].index(column)
+    for row in rows[1:]:
+        if row[0] == row_id:
+            row[col] = value
+            break
+    else:
+        raise AssertionError(f"no row {row_id} in {file}")
+    write_rows(data / file, rows)
+
+
+def set_cell_at(data: Path, file: str, line: int, column: str, value: str) -> None:
+    """Set one cell by line number (header = line 1; the files have no multi-line cells)."""
+    rows = read_rows(data / file)
+    rows[line - 1][rows[0].index(column)] = value
+    write_rows(data / file, rows)
+
+
+def drop_column(data: Path, file: str, column: str) -> None:
+    rows = read_rows(data / file)
+    col = rows[0].index(column)
+    write_rows(data / file, [r[:col] + r[col + 1 :] for r in rows])
+
+
+CASES = {
+    "missing file": (
+        lambda d: (d / "stages.csv").unlink(),
+        "stages.csv:1: (file): file not found",
+    ),
+    "missing column": (
+        lambda d: drop_column(d, "catalog.csv", "amount"),
+        "catalog.csv:1: amount: required column is missing (got 'item_id,name,",
+    ),
+    "empty file": (
+        lambda d: (d / "triggers.csv").write_text(""),
+        "triggers.csv:1: (header): file is empty",
+    ),
+    "header only": (
+        lambda d: (d / "stages.csv").write_text(
+            "stage,rank,trigger,target_score,budget_monthly,focus\n"
+        ),
+        "stages.csv:1: (header): file has a header but no data rows",
+    ),
+    "non-numeric money": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "amount", "five hundred"),
+        "catalog.csv:2: amount: is not an amount in USD (got 'five hundred')",
+    ),
+    "negative money": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "amount", "-$500.00"),
+        "catalog.csv:2: amount: must not be negative (got '-$500.00')",
+    ),
+    "negative budget": (
+        lambda d: set_cell(d, "stages.csv", "growth", "budget_monthly", "(5,000)"),
+        "stages.csv:3: budget_monthly: must not be negative (got '(5,000)')",
+    ),
+    "non-numeric arpu": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "arpu_monthly", "ten"),
+        "scenarios.csv:3: arpu_monthly: is not an amount in USD (got 'ten')",
+    ),
+    "unknown cadence": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "cadence", "weekly"),
+        "catalog.csv:2: cadence: must be one of monthly, annual, one_off (got 'weekly')",
+    ),
+    "unknown basis": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "basis", "per_host"),
+        "catalog.csv:2: basis: must be one of fixed, per_user, pct_revenue (got 'per_host')",
+    ),
+    "unknown trigger in catalog": (
+        lambda d: set_cell(d, "catalog.csv", "snyk_security", "trigger", "mrr_5k"),
+        "catalog.csv:9: trigger: unknown trigger; not in triggers.csv (got 'mrr_5k')",
+    ),
+    "unknown trigger in stages": (
+        lambda d: set_cell(d, "stages.csv", "scale", "trigger", "mrr_100K"),
+        "stages.csv:4: trigger: unknown trigger; not in triggers.csv (got 'mrr_100K')",
+    ),
+    "unknown replaces": (
+        lambda d: set_cell(d, "catalog.csv", "splunk_monitoring", "replaces", "datadog"),
+        "catalog.csv:14: replaces: unknown item; not in catalog.csv (got 'datadog')",
+    ),
+    "duplicate item id": (
+        lambda d: set_cell_at(d, "catalog.csv", 3, "item_id", "hosting"),
+        "catalog.csv:3: item_id: duplicate id; first defined on line 2 (got 'hosting')",
+    ),
+    "duplicate trigger id": (
+        lambda d: set_cell(d, "triggers.csv", "users_10k", "trigger_id", "mrr_10k"),
+        "triggers.csv:5: trigger_id: duplicate id; first defined on line 3 (got 'mrr_10k')",
+    ),
+    "duplicate scenario": (
+        lambda d: set_cell(d, "scenarios.csv", "bull", "scenario", "base"),
+        "scenarios.csv:4: scenario: duplicate id; first defined on line 3 (got 'base')",
+    ),
+    "replaces cycle": (
+        lambda d: (
+            set_cell(d, "catalog.csv", "datadog_monitoring", "replaces", "splunk_monitoring"),
+            set_cell(d, "catalog.csv", "splunk_monitoring", "replaces", "datadog_monitoring"),
+        ),
+        "catalog.csv:8: replaces: replaces cycle: "
+        "datadog_monitoring -> splunk_monitoring -> datadog_monitoring (got 'splunk_monitoring')",
+    ),
+    "replaces itself": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "replaces", "hosting"),
+        "catalog.csv:2: replaces: an item cannot replace itself (got 'hosting')",
+    ),
+    "per_user needs monthly": (
+        lambda d: (set_cell(d, "catalog.csv", "security_audit", "basis", "per_user"),),
+        "catalog.csv:12: cadence: basis per_user needs cadence monthly (got 'annual')",
+    ),
+    "pct_revenue needs monthly": (
+        lambda d: (
+            set_cell(d, "catalog.csv", "hosting", "basis", "pct_revenue"),
+            set_cell(d, "catalog.csv", "hosting", "cadence", "one_off"),
+        ),
+        "catalog.csv:2: cadence: basis pct_revenue needs cadence monthly (got 'one_off')",
+    ),
+    "condition syntax": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "mrr >= $10,000"),
+        "triggers.csv:3: condition: condition syntax error at character 8; write plain numbers "
+        "without $ , or % (10_000 is allowed) (got 'mrr >= $10,000')",
+    ),
+    "condition function call": (
+        lambda d: set_cell(
+            d, "triggers.csv", "mrr_10k", "condition", "__import__('os').system('ls') > 0"
+        ),
+        "triggers.csv:3: condition: condition a function call is not allowed in a condition",
+    ),
+    "condition attribute": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "mrr.real >= 1"),
+        "triggers.csv:3: condition: condition attribute access '.real' is not allowed",
+    ),
+    "condition unknown name": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "revenue >= 10_000"),
+        "triggers.csv:3: condition: condition unknown name 'revenue'; "
+        "use one of month, users, mrr, arr (got 'revenue >= 10_000')",
+    ),
+    "condition arithmetic": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "users * 10 >= 10_000"),
+        "triggers.csv:3: condition: condition arithmetic is not allowed in a condition",
+    ),
+    "condition bare value": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "mrr"),
+        "triggers.csv:3: condition: condition must be a comparison",
+    ),
+    "sustain below 1": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "sustain_months", "0"),
+        "triggers.csv:3: sustain_months: must not be less than 1 (got '0')",
+    ),
+    "lead below 0": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "lead_months", "-1"),
+        "triggers.csv:3: lead_months: must not be negative (got '-1')",
+    ),
+    "growth of -100%": (
+        lambda d: set_cell_at(d, "growth.csv", 6, "user_growth_monthly", "-1"),
+        "growth.csv:6: user_growth_monthly: must be greater than -1 (got '-1')",
+    ),
+    "growth below -100%": (
+        lambda d: set_cell_at(d, "growth.csv", 6, "user_growth_monthly", "-150%"),
+        "growth.csv:6: user_growth_monthly: must be greater than -1 (got '-150%')",
+    ),
+    "no growth for month 1": (
+        lambda d: set_cell_at(d, "growth.csv", 6, "from_month", "2"),
+        "scenarios.csv:3: scenario: no growth segment in growth.csv covers month 1 "
+        "(its first segment starts at month 2) (got 'base')",
+    ),
+    "growth for an unknown scenario": (
+        lambda d: set_cell_at(d, "growth.csv", 6, "scenario", "Base"),
+        "growth.csv:6: scenario: unknown scenario; not in scenarios.csv (got 'Base')",
+    ),
+    "malformed start_date": (
+        lambda d: set_cell(d, "scenarios.csv", "bear", "start_date", "2027/01"),
+        "scenarios.csv:5: start_date: must be a month written YYYY-MM (got '2027/01')",
+    ),
+    "month 13": (
+        lambda d: set_cell(d, "scenarios.csv", "bear", "start_date", "2027-13"),
+        "scenarios.csv:5: start_date: must be a month written YYYY-MM (got '2027-13')",
+    ),
+    "duplicate stage rank": (
+        lambda d: set_cell(d, "stages.csv", "scale", "rank", "2"),
+        "stages.csv:4: rank: duplicate rank; also used on line 3 (got '2')",
+    ),
+    "horizon 0": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "horizon_months", "0"),
+        "scenarios.csv:3: horizon_months: must be between 1 and 1200 (got '0')",
+    ),
+    "horizon 1201": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "horizon_months", "1201"),
+        "scenarios.csv:3: horizon_months: must be between 1 and 1200 (got '1201')",
+    ),
+    "fractional horizon": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "horizon_months", "60.5"),
+        "scenarios.csv:3: horizon_months: must be a whole number (got '60.5')",
+    ),
+    "zero start users": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "start_users", "0"),
+        "scenarios.csv:3: start_users: must be greater than 0 (got '0')",
+    ),
+    "bad latch": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "latch", "maybe"),
+        "triggers.csv:3: latch: must be true or false (got 'maybe')",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_reported_with_file_line_column(case, data_dir, tmp_path, run):
+    mutate, expected = CASES[case]
+    mutate(data_dir)
+    out = tmp_path / "out"
+    code, _, stderr = run("project", "--data", data_dir, "--out", out)
+    assert code == 2
+    assert expected in stderr, stderr
+    assert f"{data_dir}" in stderr or "data/" in stderr  # the file is named
+    assert "Traceback" not in stderr
+    assert not out.exists()  # nothing written
+
+
+def test_every_problem_in_every_file_is_reported_at_once(data_dir, tmp_path, run):
+    set_cell(data_dir, "catalog.csv", "hosting", "amount", "lots")
+    set_cell(data_dir, "catalog.csv", "datadog_monitoring", "cadence", "weekly")
+    set_cell(data_dir, "triggers.csv", "mrr_10k", "sustain_months", "0")
+    set_cell(data_dir, "scenarios.csv", "bear", "start_date", "soon")
+    code, _, stderr = run("project", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    problems = [line for line in stderr.splitlines() if ".csv:" in line]
+    assert len(problems) == 4
+    assert stderr.strip().endswith("4 input problems; nothing written.")
+
+
+def test_audit_reports_claims_problems_with_the_model_inputs(data_dir, tmp_path, run):
+    set_cell(data_dir, "catalog.csv", "hosting", "amount", "lots")
+    set_cell(data_dir, "roadmap_claims.csv", "phase2_start", "check", "month_of")
+    code, _, stderr = run("audit", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    assert "catalog.csv:2: amount:" in stderr
+    assert "roadmap_claims.csv:20: check: must be one of" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_claims_referencing_unknown_names(data_dir, tmp_path, run):
+    set_cell(data_dir, "roadmap_claims.csv", "phase2_start", "subject", "mrr_20k")
+    set_cell(data_dir, "roadmap_claims.csv", "mvp_score", "subject", "startup")
+    code, _, stderr = run("audit", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    assert "roadmap_claims.csv:20: subject: unknown trigger; not in triggers.csv" in stderr
+    assert "roadmap_claims.csv:25: subject: unknown stage; not in stages.csv" in stderr
+
+
+def test_unknown_scenario_on_the_command_line_lists_the_known_ones(tmp_path, run):
+    code, _, stderr = run("project", "--scenario", "bulll", "--out", tmp_path / "out")
+    assert code == 2
+    assert "unknown scenario 'bulll'; known scenarios: seed_roadmap, base, bull, bear" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("horizon", ["0", "1201", "-5"])
+def test_horizon_override_out_of_range(horizon, tmp_path, run):
+    code, _, stderr = run("project", "--horizon", horizon, "--out", tmp_path / "out")
+    assert code == 2
+    assert "--horizon must be between 1 and 1200 months" in stderr
+
+
+def test_a_real_process_exits_2_without_traceback(data_dir, tmp_path):
+    set_cell(data_dir, "catalog.csv", "hosting", "cadence", "fortnightly")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "secmodel",
+            "project",
+            "--data",
+            str(data_dir),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "catalog.csv:2: cadence: must be one of monthly, annual, one_off" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_not_utf8_is_reported(data_dir, tmp_path, run):
+    (data_dir / "stages.csv").write_bytes("stage,rank\nm\xe9,1\n".encode("latin-1"))
+    code, _, stderr = run("project", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    assert "stages.csv:1: (file): is not UTF-8 text" in stderr

@@ -1,0 +1,160 @@
+"""The command line: files written, same bytes on every run, spreadsheet-style CSVs accepted,
+explain, and model checks that stop the run when they fail."""
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+import secmodel.projection
+from tests.test_bad_input import read_rows, write_rows
+
+PROJECTION_COLUMNS = [
+    "month",
+    "date",
+    "users",
+    "arpu",
+    "mrr",
+    "arr",
+    "stage",
+    "security_score",
+    "budget",
+    "spend_accrual",
+    "spend_cash",
+    "cumulative_accrual",
+    "cumulative_cash",
+    "pct_of_revenue",
+    "pct_of_revenue_ttm",
+]
+
+
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_project_writes_every_scenario(tmp_path, run):
+    code, out, err = run("project", "--out", tmp_path)
+    assert code == 0, err
+    assert out.strip().splitlines()[-2] == "checks: 36/36 pass"
+    for scenario in ("seed_roadmap", "base", "bull", "bear"):
+        folder = tmp_path / scenario
+        table = pd.read_csv(folder / "projection.csv")
+        assert set(PROJECTION_COLUMNS) <= set(table.columns)
+        assert table["month"].tolist() == list(range(61))
+        events = pd.read_csv(folder / "events.csv")
+        assert list(events.columns) == ["month", "date", "kind", "id", "detail"]
+        assert set(events["kind"]) <= {
+            "trigger_fired",
+            "item_started",
+            "item_stopped",
+            "stage_changed",
+        }
+        by_item = pd.read_csv(folder / "spend_by_item.csv")
+        assert {"month", "item_id", "tier", "category", "accrual", "cash"} <= set(by_item.columns)
+    assert not list(tmp_path.rglob("*.tmp"))  # no temp files left
+
+
+def test_same_inputs_same_bytes(tmp_path, run):
+    assert run("project", "--out", tmp_path / "a")[0] == 0
+    assert run("project", "--out", tmp_path / "b")[0] == 0
+    assert run("audit", "--out", tmp_path / "a")[0] == 0
+    assert run("audit", "--out", tmp_path / "b")[0] == 0
+    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert a == b and len(a) == 13
+    text = b"".join(a.values()).decode()
+    assert str(tmp_path) not in text and "\r" not in text
+
+
+def test_full_precision_and_empty_where_no_revenue(data_dir, tmp_path, run):
+    rows = read_rows(data_dir / "scenarios.csv")
+    col = rows[0].index("arpu_monthly")
+    for row in rows[1:]:
+        row[col] = "0"
+    write_rows(data_dir / "scenarios.csv", rows)
+    assert run("project", "--data", data_dir, "--scenario", "bear", "--out", tmp_path)[0] == 0
+    text = (tmp_path / "bear" / "projection.csv").read_text()
+    first = dict(zip(text.splitlines()[0].split(","), text.splitlines()[1].split(","), strict=True))
+    assert first["pct_of_revenue"] == "" and first["pct_of_revenue_ttm"] == ""
+    seed_run = run("project", "--scenario", "seed_roadmap", "--out", tmp_path / "seed")
+    assert seed_run[0] == 0
+    month_6 = (tmp_path / "seed" / "seed_roadmap" / "projection.csv").read_text().splitlines()[7]
+    assert "2321.6666666666665" in month_6  # 1,500 + 655 + 2,000/12, unrounded
+
+
+def spreadsheet_style(data_dir):
+    """Rewrite every input as a spreadsheet might: BOM, CRLF, columns reversed, an extra column,
+    a blank row, and money as $1,500.00."""
+    for path in data_dir.glob("*.csv"):
+        rows = read_rows(path)
+        rows = [[*reversed(r), "x"] for r in rows]
+        rows[0][-1] = "analyst comment"
+        rows.insert(2, [""] * len(rows[0]))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+
+
+def test_spreadsheet_style_files_give_the_same_projection(data_dir, tmp_path, run):
+    assert run("project", "--out", tmp_path / "plain")[0] == 0
+    rows = read_rows(data_dir / "catalog.csv")
+    col = rows[0].index("amount")
+    for row in rows[1:]:
+        row[col] = f"{float(row[col].replace('$', '').replace(',', '')):,.0f}"  # 1,500
+    write_rows(data_dir / "catalog.csv", rows)
+    spreadsheet_style(data_dir)
+    code, _, err = run("project", "--data", data_dir, "--out", tmp_path / "excel")
+    assert code == 0, err
+    assert snapshot(tmp_path / "plain") == snapshot(tmp_path / "excel")
+
+
+def test_horizon_override(tmp_path, run):
+    code, _, _ = run("project", "--scenario", "base", "--horizon", "120", "--out", tmp_path)
+    assert code == 0
+    table = pd.read_csv(tmp_path / "base" / "projection.csv")
+    assert table["month"].iloc[-1] == 120
+    assert not (tmp_path / "bull").exists()
+
+
+def test_explain_item(run):
+    code, out, _ = run("explain", "--scenario", "seed_roadmap", "penetration_testing")
+    assert code == 0
+    assert "condition: mrr >= 100_000" in out
+    assert "fired: month 18 (2028-07)" in out
+    assert "item active: months 18-60 (2028-07 to 2032-01)" in out
+    # accrual 43 months x 10,000/12; cash paid in months 18, 30, 42, 54
+    assert f"${43 * 10000 / 12:,.2f} accrual, $40,000.00 cash" in out
+
+
+def test_explain_trigger_and_unknown(run):
+    code, out, _ = run("explain", "--scenario", "bear", "mrr_10k")
+    assert code == 0
+    assert "fired: not within the horizon" in out
+    assert "active: never within the horizon" in out
+    code, _, err = run("explain", "--scenario", "bear", "datadog")
+    assert code == 2
+    assert "did you mean datadog_monitoring" in err
+
+
+def test_failing_model_check_stops_the_run(tmp_path, run, monkeypatch):
+    original = secmodel.projection.spend_by_item_table
+
+    def drop_an_item(model, arrays, dates):
+        table = original(model, arrays, dates)
+        return table[table["item_id"] != "hosting"]
+
+    monkeypatch.setattr(secmodel.projection, "spend_by_item_table", drop_an_item)
+    code, out, err = run("project", "--scenario", "bear", "--out", tmp_path / "out")
+    assert code == 1
+    assert "checks: 7/9 pass" in out
+    assert "CHECK FAILED: sum of items' accrual = spend_accrual: fails in month(s) 0, 1" in err
+    assert "CHECK FAILED: sum of items' cash = spend_cash" in err
+    assert "model checks failed; nothing written." in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["project", "audit", "explain"])
+def test_help(command, run):
+    with pytest.raises(SystemExit) as exc:
+        run(command, "--help")
+    assert exc.value.code == 0
