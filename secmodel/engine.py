@@ -190,11 +190,13 @@ def stage_index(active_triggers: np.ndarray, stage_trigger: np.ndarray) -> np.nd
 
 
 def trailing_sum(values: np.ndarray, window: int = 12) -> np.ndarray:
-    """Sum over the last min(window, m+1) months, along the month axis."""
-    total = np.cumsum(values, axis=-1)
-    earlier = np.zeros_like(total)
-    earlier[..., window:] = total[..., :-window]
-    return total - earlier
+    """Sum over the last min(window, m+1) months, along the month axis.
+
+    Summed window by window rather than as a difference of running totals, which loses
+    precision when revenue shrinks far below its earlier level."""
+    padding = [(0, 0)] * (values.ndim - 1) + [(window - 1, 0)]
+    padded = np.pad(values, padding)
+    return np.lib.stride_tricks.sliding_window_view(padded, window, axis=-1).sum(axis=-1)
 
 
 def share_of(numerator: np.ndarray, revenue: np.ndarray) -> np.ndarray:

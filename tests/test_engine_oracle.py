@@ -195,3 +195,19 @@ def test_engine_matches_the_per_month_loop(files):
         _assert_close(arrays.cash[0, i], expected["cash"][item.item_id], item.item_id)
     by_item = projection.spend_by_item.groupby("month")["cash"].sum()
     assert math.isclose(by_item.sum(), table["spend_cash"].sum(), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_long_horizon_with_shrinking_revenue(data_dir):
+    """1,200 months of -5%/month after a growth spurt: revenue falls by ~25 orders of magnitude,
+    which a running-total shortcut for the trailing 12 months would get wrong."""
+    (data_dir / "growth.csv").write_text(
+        "scenario,from_month,user_growth_monthly\n"
+        "seed_roadmap,1,0.5\nseed_roadmap,13,-0.05\nbase,1,0.1\nbull,1,0.1\nbear,1,0.1\n"
+    )
+    inputs = load_inputs(data_dir)
+    scenario = inputs.scenarios["seed_roadmap"]
+    projection = project_scenario(inputs, scenario, horizon_months=1200)
+    expected = oracle_projection(inputs, scenario, 1200)
+    for column in ("users", "spend_accrual", "spend_cash", "pct_of_revenue", "pct_of_revenue_ttm"):
+        _assert_close(projection.table[column], expected[column], column)
+    assert projection.table["stage"].tolist() == expected["stage"]
