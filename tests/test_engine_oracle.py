@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secmodel import load_inputs, project_scenario
+from secmodel.inputs import FILES
 from tests.oracle import oracle_projection
 
 THRESHOLDS = {
@@ -114,43 +115,13 @@ def model_files(draw):
         draw(st.integers(-50, 100)) / 100,
         horizon,
     )
+    triggers_header = [*FILES["triggers"], "sustain_months", "lead_months", "latch"]
     return {
-        "triggers": _csv(
-            ["trigger_id", "description", "condition", "sustain_months", "lead_months", "latch"],
-            triggers,
-        ),
-        "catalog": _csv(
-            [
-                "item_id",
-                "name",
-                "tier",
-                "category",
-                "vendor",
-                "amount",
-                "cadence",
-                "basis",
-                "trigger",
-                "replaces",
-                "source",
-            ],
-            items,
-        ),
-        "stages": _csv(
-            ["stage", "rank", "trigger", "target_score", "budget_monthly", "focus"], stages
-        ),
-        "growth": _csv(["scenario", "from_month", "user_growth_monthly"], growth),
-        "scenarios": _csv(
-            [
-                "scenario",
-                "description",
-                "start_date",
-                "start_users",
-                "arpu_monthly",
-                "arpu_growth_annual",
-                "horizon_months",
-            ],
-            [scenario],
-        ),
+        "triggers": _csv(triggers_header, triggers),
+        "catalog": _csv(FILES["catalog"], items),
+        "stages": _csv(FILES["stages"], stages),
+        "growth": _csv(FILES["growth"], growth),
+        "scenarios": _csv(FILES["scenarios"], [scenario]),
     }
 
 
