@@ -8,6 +8,7 @@ goes on so that one run reports every problem.
 
 import csv
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,9 @@ def parse_number(text: str, *, currency: bool = False, percent: bool = False) ->
     negative = False
     if s.startswith("(") and s.endswith(")"):  # accounting style for negatives
         negative, s = True, s[1:-1].strip()
-    scale = 1.0
-    if percent and s.endswith("%"):
-        scale, s = 0.01, s[:-1].strip()
+    percentage = percent and s.endswith("%")
+    if percentage:
+        s = s[:-1].strip()
     if s[:1] in "+-":
         negative ^= s[0] == "-"
         s = s[1:].strip()
@@ -40,7 +41,9 @@ def parse_number(text: str, *, currency: bool = False, percent: bool = False) ->
             s = s[1:].strip()
     if not s or s in {".", "_"} or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
         raise ValueError("not a number")
-    value = float(s.replace(",", "")) * scale
+    digits = s.replace(",", "")
+    # Decimal so that 0.9% is the float nearest 0.009, as if typed 0.009 (0.9 / 100 is not)
+    value = float(Decimal(digits.replace("_", "")) / 100) if percentage else float(digits)
     return -value if negative else value
 
 

@@ -1,0 +1,55 @@
+"""Numbers as an analyst reads them: $1.2M, $83,455, 12.3%. For display only; the model and its
+CSV outputs keep full precision."""
+
+import math
+
+from matplotlib.ticker import FuncFormatter
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def usd(value: float, decimals: int = 0) -> str:
+    """$83,455 (or $1,500.00 with decimals=2); '-' when missing."""
+    if _missing(value):
+        return "-"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.{decimals}f}"
+
+
+def usd_short(value: float) -> str:
+    """$950, $83.5k, $1.2M, $3.4B; '-' when missing."""
+    if _missing(value):
+        return "-"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        # 999,950 would round to "$1000.0k": show it as $1.0M instead
+        if size >= limit * 0.99995:
+            return f"{sign}${size / limit:,.1f}{suffix}"
+    return f"{sign}${size:,.0f}"
+
+
+def pct(value: float, decimals: int = 1) -> str:
+    """12.3% from the fraction 0.123; '-' when missing."""
+    if _missing(value):
+        return "-"
+    return f"{value * 100:,.{decimals}f}%"
+
+
+def count(value: float) -> str:
+    """1,139 (whole units); '-' when missing."""
+    if _missing(value):
+        return "-"
+    return f"{value:,.0f}"
+
+
+def month_label(month: int, date: str) -> str:
+    """'month 6 (2027-07)'."""
+    return f"month {month} ({date})"
+
+
+usd_axis = FuncFormatter(lambda v, _pos: usd_short(v))
+pct_axis = FuncFormatter(lambda v, _pos: pct(v, 1 if abs(v) < 0.1 else 0))
+count_axis = FuncFormatter(lambda v, _pos: usd_short(v).replace("$", ""))
