@@ -401,3 +401,8 @@ def format_audit(audit: pd.DataFrame) -> str:
         + f" ({len(audit)} figures from {audit['claim_id'].nunique()} claims)"
     )
     return "\n".join(out)
+
+
+def stage_pct_targets(claims: list[Claim]) -> dict[str, float]:
+    """The seed's '% of revenue' for each stage (fraction), from its pct_of_revenue_band claims."""
+    return {c.subject: c.stated for c in claims if c.check == "pct_of_revenue_band"}

@@ -10,8 +10,18 @@ from secmodel.errors import InputError
 from secmodel.paths import DEFAULT_DATA_DIR
 
 GRADES = ("p", "s", "l")
-REQUIRED = ("benchmark_id", "figure", "metric", "value", "low", "high", "unit", "year", "source",
-            "grade")
+REQUIRED = (
+    "benchmark_id",
+    "figure",
+    "metric",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "year",
+    "source",
+    "grade",
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,8 @@ class Benchmark:
 
     @property
     def label(self) -> str:
-        """Short legend text: 'IANS Research + Artico Search ... 2024 (P)'."""
-        return f"{self.source.split(',')[0]} {self.year} ({self.grade})"
+        """Short legend text: 'IANS Research + Artico Search (2024, grade P)'."""
+        return f"{self.source.split(',')[0]} ({self.year}, grade {self.grade})"
 
 
 def load_benchmarks(data_dir: Path | str = DEFAULT_DATA_DIR) -> list[Benchmark]:
@@ -43,8 +53,9 @@ def load_benchmarks(data_dir: Path | str = DEFAULT_DATA_DIR) -> list[Benchmark]:
     for row in table.rows if not table.problems else []:
         bench_id = row.text("benchmark_id")
         if bench_id in seen:
-            row.problem("benchmark_id", f"duplicate id; first defined on line {seen[bench_id]}",
-                        bench_id)
+            row.problem(
+                "benchmark_id", f"duplicate id; first defined on line {seen[bench_id]}", bench_id
+            )
         elif bench_id:
             seen[bench_id] = row.line
         numbers = {
@@ -59,8 +70,19 @@ def load_benchmarks(data_dir: Path | str = DEFAULT_DATA_DIR) -> list[Benchmark]:
         if None not in (bench_id, year, grade, *texts, *numbers.values()):
             value, low, high = (None if v == -1.0 else v for v in numbers.values())
             found.append(
-                Benchmark(bench_id, texts[0], texts[1], value, low, high, texts[2], year,
-                          texts[3], grade.upper(), row.raw("note"))
+                Benchmark(
+                    bench_id,
+                    texts[0],
+                    texts[1],
+                    value,
+                    low,
+                    high,
+                    texts[2],
+                    year,
+                    texts[3],
+                    grade.upper(),
+                    row.raw("note"),
+                )
             )
     if table.problems:
         raise InputError(table.problems)

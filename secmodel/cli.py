@@ -15,9 +15,10 @@ from secmodel.engine import compile_model
 from secmodel.errors import InputError, UsageError
 from secmodel.explain import explain
 from secmodel.inputs import load_inputs
-from secmodel.output import write_csv_atomic
+from secmodel.output import write_csv_atomic, write_projection_files
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path
 from secmodel.projection import check_horizon, project_scenario, resolve_scenarios
+from secmodel.whatif import apply_overrides
 
 EXIT_CHECKS_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--all", action="store_true", help="every scenario (the default)")
     p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    what_if(p)
 
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
@@ -58,8 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, out=False)
     p.add_argument("--scenario", required=True, metavar="NAME")
     p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    what_if(p)
     p.add_argument("id", metavar="ITEM_OR_TRIGGER")
     return parser
+
+
+def what_if(p: argparse.ArgumentParser) -> None:
+    """The what-if overrides, applied on top of the CSVs without editing them."""
+    p.add_argument(
+        "--user-growth-multiplier",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="scale every monthly user-growth segment (default 1.0)",
+    )
+    p.add_argument("--arpu-monthly", type=float, metavar="USD", help="ARPU, USD/user/month")
+    p.add_argument("--start-users", type=float, metavar="N", help="users at launch")
+
+
+def overridden(args, scenario):
+    return apply_overrides(
+        scenario, args.user_growth_multiplier, args.arpu_monthly, args.start_users
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +110,7 @@ def cmd_project(args) -> int:
     check_horizon(args.horizon)
     model = compile_model(inputs)
     projections, all_results = [], []
-    for scenario in scenarios:
+    for scenario in [overridden(args, s) for s in scenarios]:
         projection = project_scenario(inputs, scenario, args.horizon, model=model)
         results = run_checks(projection.table, projection.spend_by_item)
         all_results += results
@@ -102,10 +124,7 @@ def cmd_project(args) -> int:
         print("model checks failed; nothing written.", file=sys.stderr)
         return EXIT_CHECKS_FAILED
     for projection in projections:
-        folder = args.out / projection.scenario.scenario
-        write_csv_atomic(folder / "projection.csv", projection.table)
-        write_csv_atomic(folder / "events.csv", projection.events)
-        write_csv_atomic(folder / "spend_by_item.csv", projection.spend_by_item)
+        write_projection_files(args.out / projection.scenario.scenario, projection)
     print(f"wrote {len(projections)} scenario(s) to {display_path(args.out)}/")
     return 0
 
@@ -145,7 +164,7 @@ def cmd_audit(args) -> int:
 
 def cmd_explain(args) -> int:
     inputs = load_inputs(args.data)
-    scenario = resolve_scenarios(inputs, [args.scenario])[0]
+    scenario = overridden(args, resolve_scenarios(inputs, [args.scenario])[0])
     projection = project_scenario(inputs, scenario, args.horizon)
     print(explain(projection, args.id))
     return 0

@@ -8,8 +8,8 @@ goes on so that one run reports every problem.
 
 import csv
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from secmodel.errors import Problem

@@ -3,8 +3,6 @@ CSV outputs keep full precision."""
 
 import math
 
-from matplotlib.ticker import FuncFormatter
-
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -50,6 +48,17 @@ def month_label(month: int, date: str) -> str:
     return f"month {month} ({date})"
 
 
-usd_axis = FuncFormatter(lambda v, _pos: usd_short(v))
-pct_axis = FuncFormatter(lambda v, _pos: pct(v, 1 if abs(v) < 0.1 else 0))
-count_axis = FuncFormatter(lambda v, _pos: usd_short(v).replace("$", ""))
+def pct_tick(value: float) -> str:
+    """An axis label: 0.5%, 1%, 10%, 150% (no trailing .0)."""
+    text = pct(value, 1)
+    return text[:-3] + "%" if text.endswith(".0%") else text
+
+
+def usd_tick(value: float) -> str:
+    """An axis label: $500, $10k, $1.5M (no trailing .0)."""
+    return usd_short(value).replace(".0", "")
+
+
+def count_tick(value: float) -> str:
+    """An axis label for counts: 100, 1k, 10k, 1.2M."""
+    return usd_tick(value).replace("$", "")

@@ -32,3 +32,10 @@ def csv_text(frame: pd.DataFrame) -> str:
 def write_csv_atomic(path: Path, frame: pd.DataFrame) -> None:
     """Write a table as CSV, atomically."""
     write_bytes_atomic(path, csv_text(frame).encode("utf-8"))
+
+
+def write_projection_files(folder: Path, projection) -> None:
+    """projection.csv, events.csv and spend_by_item.csv of a Projection into ``folder``."""
+    write_csv_atomic(folder / "projection.csv", projection.table)
+    write_csv_atomic(folder / "events.csv", projection.events)
+    write_csv_atomic(folder / "spend_by_item.csv", projection.spend_by_item)

@@ -20,9 +20,7 @@ def apply_overrides(
     if multiplier < 0:
         problems.append(f"user_growth_multiplier must not be negative (got {multiplier:g})")
     elif any(s.user_growth_monthly * multiplier <= -1 for s in scenario.growth):
-        problems.append(
-            f"user_growth_multiplier {multiplier:g} makes a growth rate -100% or less"
-        )
+        problems.append(f"user_growth_multiplier {multiplier:g} makes a growth rate -100% or less")
     if arpu_monthly is not None and not float(arpu_monthly) >= 0:
         problems.append(f"arpu_monthly must not be negative (got {arpu_monthly:g})")
     if start_users is not None and not float(start_users) > 0:

@@ -1,0 +1,393 @@
+"""Charts of a projection, for the notebooks and the board report.
+
+Each function returns a :class:`Chart`: a matplotlib figure with a title and axis labels that say
+what and in which unit, a colour-blind-safe palette (Okabe-Ito), and an alt text generated from the
+numbers. Figures are built without pyplot, so nothing is drawn twice in a notebook and no global
+state leaks between charts. In Jupyter a Chart shows as an ``<img>`` with its alt text and a
+caption; its plain-text form is its title, which is what nbval compares.
+"""
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from secmodel.benchmarks import Benchmark
+from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
+from secmodel.projection import Projection
+
+# Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
+PALETTE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+HATCHES = ["", "//", "..", "xx"]
+STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
+WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
+
+usd_axis = FuncFormatter(lambda value, _pos: usd_tick(value))
+pct_axis = FuncFormatter(lambda value, _pos: pct_tick(value))
+count_axis = FuncFormatter(lambda value, _pos: count_tick(value))
+
+
+@dataclass
+class Chart:
+    """A finished figure with the words that go with it."""
+
+    figure: Figure
+    title: str
+    alt: str  # what the chart shows, in numbers, for readers who cannot see it
+    caption: str  # one sentence for under the figure
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (no timestamp or software tag: same chart, same bytes)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def html(self) -> str:
+        """A <figure> with the PNG inline, its alt text and caption."""
+        data = base64.b64encode(self.png()).decode("ascii")
+        return (
+            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt)}"/>'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": f"Chart: {self.title}"}
+
+
+def _dates(table: pd.DataFrame) -> np.ndarray:
+    """The first day of each month, for a date axis."""
+    return pd.PeriodIndex(table["date"], freq="M").to_timestamp().to_numpy()
+
+
+def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
+    figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    axes = figure.subplots(rows, 1, sharex=sharex, squeeze=False)[:, 0]
+    for ax in axes:
+        ax.grid(True, axis="y", color="#d9d9d9", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+    return figure, axes
+
+
+def _date_axis(ax) -> None:
+    locator = AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def stage_runs(table: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(stage, first month, last month) for each stretch of one stage."""
+    stage = table["stage"].fillna("").to_numpy()
+    change = np.r_[True, stage[1:] != stage[:-1]]
+    starts = np.nonzero(change)[0]
+    ends = np.r_[starts[1:] - 1, len(stage) - 1]
+    return [(stage[a], int(a), int(b)) for a, b in zip(starts, ends, strict=True) if stage[a]]
+
+
+def _shade_stages(ax, table: pd.DataFrame, dates: np.ndarray, label: bool) -> None:
+    """Grey bands for the stages, named at the top of the axes."""
+    step = np.timedelta64(15, "D")
+    for n, (stage, first, last) in enumerate(stage_runs(table)):
+        left, right = dates[first] - step, dates[last] + step
+        ax.axvspan(left, right, color=STAGE_SHADES[n % 2], zorder=0, linewidth=0)
+        if label:
+            ax.text(
+                left + (right - left) / 2,
+                1.0,
+                stage,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#555555",
+            )
+
+
+def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(trigger id, fire month, metrics its condition reads) for triggers fired in the horizon."""
+    return [
+        (t.trigger_id, int(m), t.condition.metrics)
+        for t, m in zip(projection.model.triggers, projection.arrays.fired_month[0], strict=True)
+        if m >= 0
+    ]
+
+
+def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart:
+    """MRR (USD/month) and users over time, triggers marked where they fire, stages shaded."""
+    table, name = projection.table, projection.scenario.scenario
+    dates = _dates(table)
+    figure, (ax_mrr, ax_users) = _new_figure(2, height=6.4)
+    panels = (
+        (ax_mrr, "mrr", "MRR (USD/month)", usd_axis, PALETTE[0]),
+        (ax_users, "users", "Users", count_axis, PALETTE[2]),
+    )
+    for ax, column, label, formatter, colour in panels:
+        _shade_stages(ax, table, dates, label=ax is ax_mrr)
+        ax.plot(dates, table[column], color=colour, linewidth=2)
+        ax.set_ylabel(label + (", log scale" if log_scale else ""))
+        if log_scale:
+            ax.set_yscale("log")
+            ax.set_ylim(top=table[column].max() * 4)  # room for the trigger labels
+        else:
+            ax.set_ylim(top=table[column].max() * 1.15)
+        ax.yaxis.set_major_formatter(formatter)
+        ax.yaxis.set_minor_formatter(formatter if not log_scale else "")
+    for n, (trigger_id, month, metrics) in enumerate(_fired(projection)):
+        on_users = "users" in metrics and "mrr" not in metrics and "arr" not in metrics
+        ax, column = (ax_users, "users") if on_users else (ax_mrr, "mrr")
+        y = table[column].iloc[month]
+        ax.plot(dates[month], y, marker="o", color=PALETTE[5], markersize=6, zorder=3)
+        ax.annotate(
+            f"{trigger_id}\nmonth {month}",
+            (dates[month], y),
+            xytext=(-8, 10 + 14 * (n % 2)),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+            color="#333333",
+        )
+    _date_axis(ax_users)
+    ax_users.set_xlabel("Month")
+    title = f"Revenue and users, {name}"
+    figure.suptitle(title, fontsize=12, fontweight="bold")
+    fired = _fired(projection)
+    last = table.iloc[-1]
+    fired_text = "; ".join(f"{t} in month {m}" for t, m, _ in fired) or "no trigger fires"
+    alt = (
+        f"Two line charts over months 0 to {int(last['month'])} for scenario {name}. "
+        f"MRR grows from {usd_short(table['mrr'].iloc[0])} to {usd_short(last['mrr'])} a month "
+        f"and users from {table['users'].iloc[0]:,.0f} to {last['users']:,.0f}. "
+        f"Triggers: {fired_text}. Shaded bands mark the stages "
+        f"{', '.join(s for s, _, _ in stage_runs(table))}."
+    )
+    caption = (
+        f"MRR and users in {name}; dots mark the month each trigger fires, bands the stage in "
+        "force" + (" (log scales)." if log_scale else ".")
+    )
+    return Chart(figure, title, alt, caption)
+
+
+def spend_by_category_chart(projection: Projection) -> Chart:
+    """Monthly security spend (accrual, USD/month) stacked by category, with the stage budget."""
+    table, name = projection.table, projection.scenario.scenario
+    dates = _dates(table)
+    by_item = projection.spend_by_item
+    wide = by_item.pivot_table(
+        index="month", columns="category", values="accrual", aggfunc="sum", fill_value=0.0
+    ).reindex(table["month"], fill_value=0.0)
+    categories = list(dict.fromkeys(i.category for i in projection.model.items))
+    categories = [c for c in categories if c in wide.columns and wide[c].sum() > 0]
+    figure, (ax,) = _new_figure()
+    bottom = np.zeros(len(table))
+    for n, category in enumerate(categories):
+        values = wide[category].to_numpy()
+        ax.bar(
+            dates,
+            values,
+            bottom=bottom,
+            width=np.timedelta64(24, "D"),
+            color=PALETTE[n % len(PALETTE)],
+            hatch=HATCHES[n // len(PALETTE) % len(HATCHES)],
+            label=category.replace("_", " "),
+            edgecolor="white",
+            linewidth=0.3,
+        )
+        bottom = bottom + values
+    ax.step(
+        dates,
+        table["budget"],
+        where="mid",
+        color="#000000",
+        linewidth=1.5,
+        linestyle="--",
+        label="stage budget",
+    )
+    ax.yaxis.set_major_formatter(usd_axis)
+    ax.set_ylabel("Security spend (USD/month, accrual)")
+    ax.set_xlabel("Month")
+    _date_axis(ax)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
+    title = f"Monthly security spend by category, {name}"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    last = table.iloc[-1]
+    over = table[table["budget_gap"] < 0]
+    over_text = (
+        f"Spend exceeds the stage budget in {len(over)} of {len(table)} months, first in month "
+        f"{int(over['month'].iloc[0])}."
+        if len(over)
+        else "Spend stays within the stage budget."
+    )
+    alt = (
+        f"Stacked bar chart of monthly security spend by category for {name}, months 0 to "
+        f"{int(last['month'])}. Spend rises from {usd(table['spend_accrual'].iloc[0])} to "
+        f"{usd(last['spend_accrual'])} a month against a final stage budget of "
+        f"{usd(last['budget'])}. {over_text}"
+    )
+    caption = f"Accrual spend per month by category in {name}; the dashed line is the stage budget."
+    return Chart(figure, title, alt, caption)
+
+
+def cumulative_spend_chart(projection: Projection) -> Chart:
+    """Cumulative security spend (USD), cash and accrual."""
+    table, name = projection.table, projection.scenario.scenario
+    dates = _dates(table)
+    figure, (ax,) = _new_figure()
+    ax.plot(dates, table["cumulative_accrual"], color=PALETTE[0], linewidth=2, label="accrual")
+    ax.step(
+        dates,
+        table["cumulative_cash"],
+        where="post",
+        color=PALETTE[1],
+        linewidth=1.5,
+        linestyle="--",
+        label="cash",
+    )
+    ax.yaxis.set_major_formatter(usd_axis)
+    ax.set_ylabel("Cumulative security spend (USD)")
+    ax.set_xlabel("Month")
+    _date_axis(ax)
+    ax.legend(loc="upper left", frameon=False)
+    title = f"Cumulative security spend, {name}"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    last = table.iloc[-1]
+    alt = (
+        f"Line chart of cumulative security spend for {name}: by month {int(last['month'])} "
+        f"{usd(last['cumulative_accrual'])} accrued and {usd(last['cumulative_cash'])} paid in "
+        "cash. Cash runs ahead of accrual in the months annual items are paid."
+    )
+    caption = (
+        f"Cumulative spend in {name}: accrual spreads annual items over 12 months, cash books "
+        "them when paid."
+    )
+    return Chart(figure, title, alt, caption)
+
+
+def pct_of_revenue_chart(
+    projection: Projection,
+    stage_targets: dict[str, float] | None = None,
+    benchmarks: list[Benchmark] | None = None,
+) -> Chart:
+    """Security spend as a share of revenue (fraction, log scale), monthly and trailing 12
+    months, against the seed's stage targets and published benchmarks."""
+    table, name = projection.table, projection.scenario.scenario
+    dates = _dates(table)
+    figure, (ax,) = _new_figure(height=5.2)
+    _shade_stages(ax, table, dates, label=True)
+    ax.plot(dates, table["pct_of_revenue"], color=PALETTE[0], linewidth=1.2, label="monthly")
+    ax.plot(
+        dates,
+        table["pct_of_revenue_ttm"],
+        color=PALETTE[0],
+        linewidth=2.4,
+        linestyle="-",
+        alpha=0.55,
+        label="trailing 12 months",
+    )
+    if stage_targets:
+        target = table["stage"].map(stage_targets).astype(float)
+        ax.step(
+            dates,
+            target,
+            where="mid",
+            color=PALETTE[5],
+            linewidth=1.5,
+            linestyle="--",
+            label="seed's stage target",
+        )
+    styles = iter([":", "-.", (0, (5, 2)), (0, (1, 3))])
+    for bench in [b for b in benchmarks or [] if b.metric == "security_pct_of_revenue"]:
+        if bench.value is not None:
+            ax.axhline(
+                bench.value,
+                color=PALETTE[2],
+                linewidth=1.2,
+                linestyle=next(styles),
+                label=f"{bench.label}: {pct(bench.value, 2)}",
+            )
+        else:
+            ax.axhspan(
+                bench.low,
+                bench.high,
+                color=PALETTE[2],
+                alpha=0.12,
+                linewidth=0,
+                label=f"{bench.label}: {pct(bench.low)}-{pct(bench.high)}",
+            )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(pct_axis)
+    ax.yaxis.set_minor_formatter("")
+    ax.set_ylabel("Security spend / revenue (log scale)")
+    ax.set_xlabel("Month")
+    _date_axis(ax)
+    ax.legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.9)
+    title = f"Security spend as a share of revenue, {name}"
+    figure.suptitle(title, fontsize=12, fontweight="bold")
+    monthly = table["pct_of_revenue"]
+    hi, lo = int(monthly.idxmax()), int(monthly.idxmin())
+    last = table.iloc[-1]
+    alt = (
+        f"Line chart, log scale, of security spend as a share of revenue for {name}: highest "
+        f"{pct(monthly[hi])} in month {hi}, lowest {pct(monthly[lo])} in month {lo}, "
+        f"{pct(last['pct_of_revenue_ttm'])} over the last 12 months of the horizon. "
+        "Dashed: the seed's target for the stage in force; green: published benchmarks of about "
+        "0.5-0.9% of revenue."
+    )
+    caption = (
+        f"Spend / revenue in {name}, monthly and over the trailing 12 months, with the seed's "
+        "stage targets and published benchmarks (grade P = publisher, S = secondary)."
+    )
+    return Chart(figure, title, alt, caption)
+
+
+def comparison_chart(projections: list[Projection], column: str, focus: str | None = None) -> Chart:
+    """One line per scenario for ``column``: ``cumulative_accrual`` (USD) or
+    ``pct_of_revenue_ttm`` (fraction, log scale)."""
+    is_pct = column.startswith("pct")
+    figure, (ax,) = _new_figure()
+    for n, p in enumerate(projections):
+        name = p.scenario.scenario
+        emphasis = focus is None or name == focus
+        ax.plot(
+            p.table["month"],
+            p.table[column],
+            color=PALETTE[n % len(PALETTE)],
+            linewidth=2.4 if emphasis else 1.2,
+            alpha=1.0 if emphasis else 0.6,
+            label=name,
+        )
+    what = "Trailing-12-month spend / revenue" if is_pct else "Cumulative security spend"
+    if is_pct:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(pct_axis)
+        ax.yaxis.set_minor_formatter("")
+        ax.set_ylabel(f"{what} (log scale)")
+    else:
+        ax.yaxis.set_major_formatter(usd_axis)
+        ax.set_ylabel(f"{what} (USD, accrual)")
+    ax.set_xlabel("Months since launch")
+    ax.legend(loc="upper left" if not is_pct else "upper right", frameon=False)
+    title = f"{what} by scenario"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    fmt = pct if is_pct else usd_short
+    ends = "; ".join(
+        f"{p.scenario.scenario} {fmt(p.table[column].iloc[-1])} at month {p.horizon_months}"
+        for p in projections
+    )
+    alt = f"Line chart of {what.lower()} for {len(projections)} scenarios: {ends}."
+    caption = f"{what} in each scenario" + (f"; {focus} highlighted." if focus else ".")
+    return Chart(figure, title, alt, caption)

@@ -1,0 +1,237 @@
+"""What the notebooks show: a scenario run with its overrides, and the model's tables formatted
+for reading ($1.2M, 12.3%). Notebooks call these; the numbers come from the engine unchanged."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from secmodel.audit import Claim, load_claims, run_audit, stage_pct_targets
+from secmodel.benchmarks import Benchmark, load_benchmarks
+from secmodel.checks import CheckResult, run_checks, summary_line
+from secmodel.engine import compile_model
+from secmodel.formatting import count, pct, usd, usd_short
+from secmodel.inputs import ModelInputs, load_inputs
+from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.whatif import apply_overrides
+
+SPEND_MONTHS = (12, 24, 36, 60)
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """Everything a notebook needs about one scenario after what-if overrides."""
+
+    inputs: ModelInputs
+    projection: Projection
+    checks: list[CheckResult]
+    claims: list[Claim]
+    benchmarks: list[Benchmark]
+
+    @property
+    def stage_targets(self) -> dict[str, float]:
+        """The seed's % of revenue per stage (fraction)."""
+        return stage_pct_targets(self.claims)
+
+    @property
+    def checks_line(self) -> str:
+        return summary_line(self.checks)
+
+
+def scenario_run(
+    data_dir: str | Path | None = None,
+    scenario: str = "seed_roadmap",
+    horizon_months: int | None = None,
+    user_growth_multiplier: float = 1.0,
+    arpu_monthly: float | None = None,
+    start_users: float | None = None,
+) -> ScenarioRun:
+    """Load the inputs, apply the overrides to ``scenario`` and project it, with its checks."""
+    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    base = resolve_scenarios(inputs, [scenario])[0]
+    changed = apply_overrides(base, user_growth_multiplier, arpu_monthly, start_users)
+    projection = project_scenario(inputs, changed, horizon_months)
+    return ScenarioRun(
+        inputs=inputs,
+        projection=projection,
+        checks=run_checks(projection.table, projection.spend_by_item),
+        claims=load_claims(inputs.data_dir, inputs),
+        benchmarks=load_benchmarks(inputs.data_dir),
+    )
+
+
+def all_scenarios(
+    data_dir: str | Path | None = None,
+    horizon_months: int | None = None,
+    focus: str | None = None,
+    **overrides,
+) -> list[Projection]:
+    """Every scenario projected; the what-if ``overrides`` apply to ``focus`` only."""
+    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    if focus is not None:
+        resolve_scenarios(inputs, [focus])
+    model = compile_model(inputs)
+    projections = []
+    for scenario in inputs.scenarios.values():
+        if scenario.scenario == focus:
+            scenario = apply_overrides(scenario, **overrides)
+        projections.append(project_scenario(inputs, scenario, horizon_months, model=model))
+    return projections
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatted tables
+
+
+def scenario_description(projection: Projection) -> pd.DataFrame:
+    """The scenario's assumptions as a two-column table."""
+    s = projection.scenario
+    growth = ", ".join(f"{pct(g.user_growth_monthly)} from month {g.from_month}" for g in s.growth)
+    rows = [
+        ("Scenario", s.scenario),
+        ("Launch (month 0)", s.start_date),
+        ("Users at launch", count(s.start_users)),
+        ("ARPU", f"{usd(s.arpu_monthly, 2)} per user per month"),
+        ("ARPU growth", f"{pct(s.arpu_growth_annual)} a year"),
+        ("User growth", growth),
+        ("Horizon", f"{projection.horizon_months} months"),
+    ]
+    return pd.DataFrame(rows, columns=["Assumption", "Value"]).set_index("Assumption")
+
+
+def key_figures(projection: Projection) -> pd.DataFrame:
+    """The figures a reader wants first: spend and share of revenue at the milestones."""
+    t = projection.table
+    months = [m for m in SPEND_MONTHS if m <= projection.horizon_months]
+    if projection.horizon_months not in months:
+        months.append(projection.horizon_months)
+    rows = {
+        "MRR": [usd_short(t.loc[m, "mrr"]) for m in months],
+        "Stage": [t.loc[m, "stage"] or "-" for m in months],
+        "Spend that month (accrual)": [usd(t.loc[m, "spend_accrual"]) for m in months],
+        "Stage budget": [usd(t.loc[m, "budget"]) for m in months],
+        "Cumulative spend (accrual)": [usd(t.loc[m, "cumulative_accrual"]) for m in months],
+        "Cumulative spend (cash)": [usd(t.loc[m, "cumulative_cash"]) for m in months],
+        "% of revenue, trailing 12 months": [pct(t.loc[m, "pct_of_revenue_ttm"]) for m in months],
+    }
+    return pd.DataFrame(rows, index=[f"Month {m}" for m in months]).T
+
+
+def monthly_table(projection: Projection) -> pd.DataFrame:
+    """projection.csv formatted for reading, one row per month."""
+    t = projection.table
+    return pd.DataFrame(
+        {
+            "Date": t["date"],
+            "Users": t["users"].map(count),
+            "MRR": t["mrr"].map(usd_short),
+            "Stage": t["stage"].replace("", "-"),
+            "Budget": t["budget"].map(usd),
+            "Spend (accrual)": t["spend_accrual"].map(usd),
+            "Spend (cash)": t["spend_cash"].map(usd),
+            "Cumulative (accrual)": t["cumulative_accrual"].map(usd_short),
+            "Cumulative (cash)": t["cumulative_cash"].map(usd_short),
+            "% of revenue": t["pct_of_revenue"].map(pct),
+            "% of revenue, TTM": t["pct_of_revenue_ttm"].map(pct),
+        }
+    ).set_index(t["month"].rename("Month"))
+
+
+EVENT_WORDS = {
+    "trigger_fired": "trigger fired",
+    "item_started": "item started",
+    "item_stopped": "item stopped",
+    "stage_changed": "stage changed",
+}
+
+
+def trigger_timeline(projection: Projection) -> pd.DataFrame:
+    """events.csv for reading: when each trigger fired, which items started and stopped."""
+    e = projection.events
+    names = {i.item_id: i.name for i in projection.model.items}
+    return pd.DataFrame(
+        {
+            "Month": e["month"],
+            "Date": e["date"],
+            "Event": e["kind"].map(EVENT_WORDS),
+            "What": [names.get(i, i) for i in e["id"]],
+            "Detail": e["detail"],
+        }
+    ).set_index("Month")
+
+
+def trigger_months(projections: list[Projection]) -> pd.DataFrame:
+    """Months to each trigger (rows) by scenario (columns); '-' = not within the horizon."""
+    triggers = [t.trigger_id for t in projections[0].model.triggers]
+    data = {}
+    for p in projections:
+        fired = p.arrays.fired_month[0]
+        data[p.scenario.scenario] = [
+            f"{int(m)} ({p.table.loc[int(m), 'date']})" if m >= 0 else "-" for m in fired
+        ]
+    return pd.DataFrame(data, index=pd.Index(triggers, name="Trigger fires in month"))
+
+
+def spend_at_months(projections: list[Projection]) -> pd.DataFrame:
+    """Monthly and cumulative accrual spend at 12/24/36/60 months, by scenario."""
+    rows = {}
+    for p in projections:
+        t = p.table
+        for m in SPEND_MONTHS:
+            if m > p.horizon_months:
+                continue
+            rows.setdefault((f"Month {m}", "spend that month"), {})[p.scenario.scenario] = usd(
+                t.loc[m, "spend_accrual"]
+            )
+            rows.setdefault((f"Month {m}", "cumulative spend"), {})[p.scenario.scenario] = usd(
+                t.loc[m, "cumulative_accrual"]
+            )
+            rows.setdefault((f"Month {m}", "% of revenue, TTM"), {})[p.scenario.scenario] = pct(
+                t.loc[m, "pct_of_revenue_ttm"]
+            )
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["When", "Figure (accrual)"])
+    return frame.fillna("-")
+
+
+def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The roadmap audit with stated, computed and difference formatted by unit."""
+    from secmodel.audit import format_value
+
+    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    audit = run_audit(inputs, load_claims(inputs.data_dir, inputs))
+    shown = pd.DataFrame(
+        {
+            "Claim": audit["claim"],
+            "Measure": audit["measure"],
+            "Stated": [
+                format_value(v, u) for v, u in zip(audit["stated"], audit["unit"], strict=True)
+            ],
+            "Computed": [
+                format_value(v, u) for v, u in zip(audit["computed"], audit["unit"], strict=True)
+            ],
+            "Difference": [
+                format_value(v, u, difference=True)
+                for v, u in zip(audit["difference"], audit["unit"], strict=True)
+            ],
+            "Status": audit["status"],
+            "Note": audit["note"],
+        }
+    )
+    shown.index = pd.Index(audit["claim_id"], name="Claim id")
+    return shown
+
+
+STATUS_COLOURS = {"differs": "#fde0c5", "not reached": "#e8e8e8", "match": ""}
+
+
+def highlight_status(table: pd.DataFrame, uuid: str = "audit"):
+    """A Styler shading rows that differ (orange) or were not reached (grey). A fixed uuid keeps
+    the HTML the same from run to run."""
+
+    def shade(row):
+        colour = STATUS_COLOURS.get(row["Status"], "")
+        return [f"background-color: {colour}" if colour else "" for _ in row]
+
+    return table.style.apply(shade, axis=1).set_uuid(uuid)
