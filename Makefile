@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help report project audit test lint format clean
+.PHONY: help report project audit notebooks lab test lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,8 +26,14 @@ project: $(STAMP) ## project every scenario into reports/<scenario>/
 audit: $(STAMP) ## the seed's claims vs the computed figures into reports/roadmap_audit.csv
 	$(PY) -m secmodel audit
 
-test: $(STAMP) lint ## lint, format check and the test suite
-	$(PY) -m pytest
+notebooks: $(STAMP) ## re-execute the committed notebooks in place (accept an intended change)
+	$(PY) -m secmodel notebooks --in-place
+
+lab: $(STAMP) ## open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -56,6 +56,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
 
+    p = sub.add_parser("notebooks", help="execute the notebooks with papermill")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="run the notebooks for this scenario (repeatable); default: their own defaults",
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        nargs=2,
+        metavar=("NAME", "VALUE"),
+        default=[],
+        help="set a notebook parameter (repeatable), e.g. -p user_growth_multiplier 1.2",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT_DIR / "notebooks",
+        help="output folder (default: reports/notebooks/); one subfolder per scenario",
+    )
+    p.add_argument(
+        "--in-place",
+        action="store_true",
+        help="re-execute the committed notebooks with their defaults (accepts a model change)",
+    )
+
     p = sub.add_parser("explain", help="why and when a catalog item or trigger switched on")
     common(p, out=False)
     p.add_argument("--scenario", required=True, metavar="NAME")
@@ -170,4 +198,15 @@ def cmd_explain(args) -> int:
     return 0
 
 
-COMMANDS = {"project": cmd_project, "audit": cmd_audit, "explain": cmd_explain}
+def cmd_notebooks(args) -> int:
+    from secmodel.runner import run_notebooks  # papermill is slow to import: only here
+
+    return run_notebooks(args.scenario, args.parameter, args.out, args.in_place)
+
+
+COMMANDS = {
+    "project": cmd_project,
+    "audit": cmd_audit,
+    "explain": cmd_explain,
+    "notebooks": cmd_notebooks,
+}

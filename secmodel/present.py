@@ -203,6 +203,7 @@ def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     audit = run_audit(inputs, load_claims(inputs.data_dir, inputs))
     shown = pd.DataFrame(
         {
+            "Claim id": audit["claim_id"],
             "Claim": audit["claim"],
             "Measure": audit["measure"],
             "Stated": [
@@ -219,19 +220,89 @@ def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
             "Note": audit["note"],
         }
     )
-    shown.index = pd.Index(audit["claim_id"], name="Claim id")
     return shown
 
 
 STATUS_COLOURS = {"differs": "#fde0c5", "not reached": "#e8e8e8", "match": ""}
 
 
-def highlight_status(table: pd.DataFrame, uuid: str = "audit"):
-    """A Styler shading rows that differ (orange) or were not reached (grey). A fixed uuid keeps
-    the HTML the same from run to run."""
+class StyledTable:
+    """A pandas Styler for display whose plain-text form is the table's text, not the Styler's
+    memory address (which changes on every run and would make nbval fail)."""
+
+    def __init__(self, styler):
+        self.styler = styler
+
+    def _repr_html_(self) -> str:
+        return self.styler.to_html()
+
+    def __repr__(self) -> str:
+        return self.styler.data.to_string(index=False)
+
+
+def highlight_status(table: pd.DataFrame, uuid: str = "audit") -> StyledTable:
+    """The table with rows that differ shaded orange and rows not reached grey. A fixed uuid
+    keeps the HTML the same from run to run."""
 
     def shade(row):
         colour = STATUS_COLOURS.get(row["Status"], "")
         return [f"background-color: {colour}" if colour else "" for _ in row]
 
-    return table.style.apply(shade, axis=1).set_uuid(uuid)
+    return StyledTable(table.style.apply(shade, axis=1).set_uuid(uuid).hide(axis="index"))
+
+
+def show_all(frame: pd.DataFrame) -> None:
+    """Display every row of a table (pandas would cut a long one to its head and tail)."""
+    from IPython.display import display
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None):
+        display(frame)
+
+
+def scenarios_overview(projections: list[Projection]) -> pd.DataFrame:
+    """The scenarios side by side: their assumptions and rationale."""
+    rows = []
+    for p in projections:
+        s = p.scenario
+        rows.append(
+            {
+                "Scenario": s.scenario,
+                "Users at launch": count(s.start_users),
+                "ARPU": usd(s.arpu_monthly, 2),
+                "ARPU growth / year": pct(s.arpu_growth_annual),
+                "User growth / month": ", ".join(
+                    f"{pct(g.user_growth_monthly)} from m{g.from_month}" for g in s.growth
+                ),
+                "Rationale": s.description,
+            }
+        )
+    return pd.DataFrame(rows).set_index("Scenario")
+
+
+def phase_comparison(run: ScenarioRun) -> pd.DataFrame:
+    """The seed's phase months (its trigger_month claims) beside the month each trigger fires
+    in this run's scenario."""
+    p = run.projection
+    fired = dict(
+        zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month[0], strict=True)
+    )
+    rows = []
+    for claim in (c for c in run.claims if c.check == "trigger_month"):
+        month = int(fired.get(claim.subject, -1))
+        rows.append(
+            {
+                "Trigger": claim.subject,
+                "Seed says": claim.claim,
+                "Seed's month": int(claim.stated),
+                f"Month in {p.scenario.scenario}": month if month >= 0 else "-",
+                "Months later than the seed": month - int(claim.stated) if month >= 0 else "-",
+            }
+        )
+    return pd.DataFrame(rows).set_index("Trigger")
+
+
+def save_projection(projection: Projection, output_dir: str | Path) -> None:
+    """Write the run's CSVs (as ``project`` does) so that papermill callers can read them."""
+    from secmodel.output import write_projection_files
+
+    write_projection_files(Path(output_dir), projection)

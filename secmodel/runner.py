@@ -1,0 +1,201 @@
+"""``python -m secmodel notebooks``: execute the parameterised notebooks with papermill.
+
+Everything that can be checked is checked before any kernel starts: the inputs, the scenario
+names, the parameter names and values. Notebooks then run through papermill's Python API in this
+one process (imports paid once), two at a time on the machine's two cores, with a progress bar.
+A failing cell stops the command with the notebook, cell and error, and the executed notebook is
+kept for debugging.
+"""
+
+import ast
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from secmodel.errors import UsageError
+from secmodel.inputs import load_inputs
+from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, REPO_ROOT, display_path
+from secmodel.projection import check_horizon, resolve_scenarios
+from secmodel.whatif import apply_overrides
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if")
+# Papermill's bookkeeping: start and end times and durations change on every run.
+VOLATILE_METADATA = ("papermill", "execution")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute with its parameters into ``output``."""
+
+    notebook: str
+    parameters: dict
+    output: Path
+
+
+def notebook_path(name: str) -> Path:
+    return NOTEBOOK_DIR / f"{name}.ipynb"
+
+
+def declared_parameters(name: str) -> dict[str, dict]:
+    """The parameters cell's names with their default, type and help text (papermill's view)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook_path(name)))
+
+
+def parse_value(text: str):
+    """A -p value as papermill's CLI reads it: None, True/False, int, float, else the string."""
+    if text in ("None", "none", "null"):
+        return None
+    if text in ("True", "true"):
+        return True
+    if text in ("False", "false"):
+        return False
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else text
+
+
+def check_parameters(values: dict, declared: dict[str, dict[str, dict]]) -> None:
+    """Refuse unknown names and values of the wrong type (from the parameters cells' type
+    annotations, e.g. ``horizon_months: int | None = None``), listing what is accepted."""
+    types = {}
+    for params in declared.values():
+        for name, info in params.items():
+            types[name] = info["inferred_type_name"]
+    for name, value in values.items():
+        if name not in types:
+            known = ", ".join(sorted(types))
+            raise UsageError(f"unknown parameter '{name}'; known parameters: {known}")
+        kind = types[name]
+        if value is None:
+            if "None" not in kind and "Optional" not in kind:
+                raise UsageError(f"parameter '{name}' cannot be None (type {kind})")
+            continue
+        wanted = [t for t in ("bool", "int", "float", "str") if t in kind]
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+        }
+        if wanted and not any(ok[t] for t in wanted):
+            raise UsageError(f"parameter '{name}' must be {kind} (got '{value}')")
+    check_horizon(values.get("horizon_months"))
+
+
+def plan_jobs(
+    scenarios: list[str] | None, pairs: list[tuple[str, str]], out_dir: Path
+) -> list[Job]:
+    """Validate everything and list the notebook runs, without starting a kernel."""
+    values = {name: parse_value(text) for name, text in pairs}
+    declared = {name: declared_parameters(name) for name in NOTEBOOKS}
+    check_parameters(values, declared)
+    data_dir = values.get("data_dir") or DEFAULT_DATA_DIR
+    inputs = load_inputs(data_dir)
+    names = [s.scenario for s in resolve_scenarios(inputs, scenarios)] if scenarios else None
+    for scenario in resolve_scenarios(inputs, names):
+        apply_overrides(
+            scenario,
+            values.get("user_growth_multiplier", 1.0),
+            values.get("arpu_monthly"),
+            values.get("start_users"),
+        )
+    jobs = []
+    for scenario in names or [None]:
+        folder = out_dir / (scenario or "default")
+        for name in NOTEBOOKS:
+            params = dict(values)
+            if scenario is not None:
+                params["scenario"] = scenario
+            params = {k: v for k, v in params.items() if k in declared[name]}
+            jobs.append(Job(name, params, folder / f"{name}.ipynb"))
+    return jobs
+
+
+def scrub(path: Path) -> None:
+    """Drop papermill's timestamps and durations so a re-run changes only what changed."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for key in VOLATILE_METADATA:
+        notebook["metadata"].pop(key, None)
+    notebook["metadata"].pop("widgets", None)  # widget state: random ids, rebuilt on run
+    for cell in notebook["cells"]:
+        for key in VOLATILE_METADATA:
+            cell["metadata"].pop(key, None)
+    text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    from secmodel.output import write_bytes_atomic
+
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def execute(job: Job) -> None:
+    """Run one notebook; papermill writes the output notebook even when a cell fails."""
+    import papermill
+
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(notebook_path(job.notebook)),
+        str(job.output),
+        parameters=job.parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOK_DIR),
+        # the kernel's own start-up and shut-down log lines are not the user's business
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+    )
+    scrub(job.output)
+
+
+def run_jobs(jobs: list[Job], workers: int = 2) -> int:
+    """Execute the jobs with a progress bar; 0 when all pass, 1 with a message when one fails."""
+    from papermill.exceptions import PapermillExecutionError
+    from tqdm import tqdm
+
+    failures = []
+    with (
+        ThreadPoolExecutor(max_workers=workers) as pool,
+        tqdm(total=len(jobs), unit="notebook", desc="notebooks", file=sys.stderr) as bar,
+    ):
+        futures = {pool.submit(execute, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                future.result()
+            except PapermillExecutionError as exc:
+                failures.append(
+                    f"{job.notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                    f"  the executed notebook is kept at {display_path(job.output)}"
+                )
+            bar.update(1)
+    for message in failures:
+        print(message, file=sys.stderr)
+    if failures:
+        return 1
+    folders = sorted({display_path(job.output.parent) for job in jobs})
+    print(f"executed {len(jobs)} notebook(s) into {', '.join(folders)}")
+    return 0
+
+
+def run_notebooks(
+    scenarios: list[str] | None,
+    pairs: list[tuple[str, str]],
+    out_dir: Path = DEFAULT_OUT_DIR / "notebooks",
+    in_place: bool = False,
+) -> int:
+    """The ``notebooks`` command: plan (validating everything), then execute."""
+    if in_place:
+        if scenarios or pairs:
+            raise UsageError(
+                "--in-place re-runs the committed notebooks with their defaults; "
+                "it takes no --scenario or -p"
+            )
+        load_inputs(DEFAULT_DATA_DIR)
+        jobs = [Job(name, {}, notebook_path(name)) for name in NOTEBOOKS]
+    else:
+        jobs = plan_jobs(scenarios, pairs, out_dir)
+    return run_jobs(jobs)

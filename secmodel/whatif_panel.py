@@ -1,0 +1,104 @@
+"""The what-if panel for JupyterLab: sliders that re-project a scenario and redraw its key figures
+and charts live. Everything shown comes from :mod:`secmodel.present` and :mod:`secmodel.charts`."""
+
+from pathlib import Path
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from secmodel import charts, present
+from secmodel.errors import UsageError
+from secmodel.inputs import load_inputs
+from secmodel.paths import DEFAULT_DATA_DIR
+
+
+def what_if_panel(
+    data_dir: str | Path | None = None,
+    scenario: str = "seed_roadmap",
+    horizon_months: int | None = None,
+    user_growth_multiplier: float = 1.0,
+    arpu_monthly: float | None = None,
+    start_users: float | None = None,
+) -> widgets.Widget:
+    """Sliders for growth multiplier, ARPU (USD/user/month), start users and horizon (months),
+    and a scenario picker; the output below them redraws on every change."""
+    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    base = inputs.scenarios[scenario]
+    style = {"description_width": "170px"}
+    layout = widgets.Layout(width="520px")
+    pick = widgets.Dropdown(
+        options=list(inputs.scenarios), value=scenario, description="Scenario", style=style
+    )
+    growth = widgets.FloatSlider(
+        value=user_growth_multiplier,
+        min=0.0,
+        max=2.0,
+        step=0.05,
+        description="User growth x",
+        style=style,
+        layout=layout,
+        continuous_update=False,
+    )
+    arpu = widgets.FloatSlider(
+        value=arpu_monthly if arpu_monthly is not None else base.arpu_monthly,
+        min=0.0,
+        max=100.0,
+        step=0.5,
+        description="ARPU (USD/user/month)",
+        style=style,
+        layout=layout,
+        continuous_update=False,
+    )
+    users = widgets.IntSlider(
+        value=int(start_users if start_users is not None else base.start_users),
+        min=1,
+        max=10_000,
+        step=10,
+        description="Users at launch",
+        style=style,
+        layout=layout,
+        continuous_update=False,
+    )
+    horizon = widgets.IntSlider(
+        value=horizon_months or base.horizon_months,
+        min=12,
+        max=240,
+        step=12,
+        description="Horizon (months)",
+        style=style,
+        layout=layout,
+        continuous_update=False,
+    )
+
+    def reset_to_scenario(change) -> None:
+        chosen = inputs.scenarios[change["new"]]
+        arpu.value, users.value = chosen.arpu_monthly, int(chosen.start_users)
+
+    pick.observe(reset_to_scenario, names="value")
+
+    def draw(scenario, multiplier, arpu_value, users_value, horizon_value) -> None:
+        try:
+            run = present.scenario_run(
+                data_dir, scenario, horizon_value, multiplier, arpu_value, users_value
+            )
+        except UsageError as exc:
+            print(f"Not possible: {exc}")
+            return
+        p = run.projection
+        print(run.checks_line)
+        display(present.key_figures(p))
+        display(charts.users_and_mrr_chart(p))
+        display(charts.spend_by_category_chart(p))
+        display(charts.pct_of_revenue_chart(p, run.stage_targets, run.benchmarks))
+
+    output = widgets.interactive_output(
+        draw,
+        {
+            "scenario": pick,
+            "multiplier": growth,
+            "arpu_value": arpu,
+            "users_value": users,
+            "horizon_value": horizon,
+        },
+    )
+    return widgets.VBox([widgets.VBox([pick, growth, arpu, users, horizon]), output])
