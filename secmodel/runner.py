@@ -24,6 +24,7 @@ NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if")
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,10 @@ def scrub(path: Path) -> None:
     for cell in notebook["cells"]:
         for key in VOLATILE_METADATA:
             cell["metadata"].pop(key, None)
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:  # a random id per run; the widget is rebuilt when the cell runs
+                view["model_id"] = ""
     text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     from secmodel.output import write_bytes_atomic
 
