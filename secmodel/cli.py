@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: reports/notebooks/); one subfolder per scenario",
     )
     p.add_argument(
+        "--notebook",
+        action="append",
+        metavar="NAME",
+        help="run only this notebook (repeatable): projection, scenario_comparison, ...",
+    )
+    p.add_argument(
         "--in-place",
         action="store_true",
         help="re-execute the committed notebooks with their defaults (accepts a model change)",
@@ -201,7 +207,7 @@ def cmd_explain(args) -> int:
 def cmd_notebooks(args) -> int:
     from secmodel.runner import run_notebooks  # papermill is slow to import: only here
 
-    return run_notebooks(args.scenario, args.parameter, args.out, args.in_place)
+    return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)
 
 
 COMMANDS = {

@@ -91,11 +91,21 @@ def check_parameters(values: dict, declared: dict[str, dict[str, dict]]) -> None
 
 
 def plan_jobs(
-    scenarios: list[str] | None, pairs: list[tuple[str, str]], out_dir: Path
+    scenarios: list[str] | None,
+    pairs: list[tuple[str, str]],
+    out_dir: Path,
+    notebooks: list[str] | None = None,
 ) -> list[Job]:
     """Validate everything and list the notebook runs, without starting a kernel."""
+    unknown = [n for n in notebooks or [] if n not in NOTEBOOKS]
+    if unknown:
+        raise UsageError(
+            f"unknown notebook {', '.join(repr(n) for n in unknown)}; "
+            f"known notebooks: {', '.join(NOTEBOOKS)}"
+        )
+    chosen = [n for n in NOTEBOOKS if not notebooks or n in notebooks]
     values = {name: parse_value(text) for name, text in pairs}
-    declared = {name: declared_parameters(name) for name in NOTEBOOKS}
+    declared = {name: declared_parameters(name) for name in chosen}
     check_parameters(values, declared)
     data_dir = values.get("data_dir") or DEFAULT_DATA_DIR
     inputs = load_inputs(data_dir)
@@ -110,7 +120,7 @@ def plan_jobs(
     jobs = []
     for scenario in names or [None]:
         folder = out_dir / (scenario or "default")
-        for name in NOTEBOOKS:
+        for name in chosen:
             params = dict(values)
             if scenario is not None:
                 params["scenario"] = scenario
@@ -173,7 +183,7 @@ def run_jobs(jobs: list[Job], workers: int = 2) -> int:
                 future.result()
             except PapermillExecutionError as exc:
                 failures.append(
-                    f"{job.notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                    f"{job.notebook} failed in cell [{exc.exec_count}]: {exc.ename}: {exc.evalue}\n"
                     f"  the executed notebook is kept at {display_path(job.output)}"
                 )
             bar.update(1)
@@ -191,10 +201,11 @@ def run_notebooks(
     pairs: list[tuple[str, str]],
     out_dir: Path = DEFAULT_OUT_DIR / "notebooks",
     in_place: bool = False,
+    notebooks: list[str] | None = None,
 ) -> int:
     """The ``notebooks`` command: plan (validating everything), then execute."""
     if in_place:
-        if scenarios or pairs:
+        if scenarios or pairs or notebooks:
             raise UsageError(
                 "--in-place re-runs the committed notebooks with their defaults; "
                 "it takes no --scenario or -p"
@@ -202,5 +213,5 @@ def run_notebooks(
         load_inputs(DEFAULT_DATA_DIR)
         jobs = [Job(name, {}, notebook_path(name)) for name in NOTEBOOKS]
     else:
-        jobs = plan_jobs(scenarios, pairs, out_dir)
+        jobs = plan_jobs(scenarios, pairs, out_dir, notebooks)
     return run_jobs(jobs)

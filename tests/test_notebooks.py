@@ -1,0 +1,230 @@
+"""The notebooks: parameters cells papermill can read, committed outputs that nbval can trust, the
+runner's checks before any kernel starts, and figures that equal the CLI's."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import papermill
+import pytest
+
+from secmodel.paths import REPO_ROOT
+from secmodel.runner import NOTEBOOK_DIR, NOTEBOOKS
+from tests.test_bad_input import set_cell
+
+COMMON = {
+    "data_dir",
+    "scenario",
+    "horizon_months",
+    "user_growth_multiplier",
+    "arpu_monthly",
+    "start_users",
+}
+PATHS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def test_every_notebook_is_known_to_the_runner():
+    assert sorted(p.stem for p in PATHS) == sorted(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_one_parameters_cell_with_help_on_every_line(path):
+    notebook = json.loads(path.read_text())
+    tagged = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    lines = [line for line in "".join(tagged[0]["source"]).splitlines() if line.strip()]
+    assert all(re.search(r"\S\s+# \S", line) for line in lines), lines
+    params = papermill.inspect_notebook(str(path))
+    assert set(params) >= COMMON
+    assert all(p["help"] for p in params.values())
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_committed_outputs_are_stable(path):
+    text = path.read_text()
+    notebook = json.loads(text)
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert sum(bool(c["outputs"]) for c in code) >= 2  # nbval has something to compare
+    assert all(c["execution_count"] for c in code)  # executed top to bottom
+    outputs = json.dumps([c["outputs"] for c in code])
+    assert str(REPO_ROOT) not in outputs and "/tmp/" not in outputs
+    assert not re.search(r"0x[0-9a-f]{6,}", outputs)  # memory addresses
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", text)  # timestamps
+    assert "Traceback" not in outputs and '"ename"' not in outputs
+    assert "papermill" not in notebook["metadata"]
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "secmodel", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def test_projection_notebook_equals_the_cli(tmp_path):
+    """-p scenario bull and -p user_growth_multiplier 1.2 give different figures, each equal to
+    the CLI's projection.csv for the same inputs."""
+    cases = {
+        "bull": (["-p", "scenario", "bull"], ["--scenario", "bull"]),
+        "growth_1_2": (
+            ["-p", "user_growth_multiplier", "1.2"],
+            ["--scenario", "seed_roadmap", "--user-growth-multiplier", "1.2"],
+        ),
+    }
+    tables = {}
+    for name, (nb_args, cli_args) in cases.items():
+        nb_out = tmp_path / name / "notebook"
+        result = run_cli(
+            "notebooks",
+            "--notebook",
+            "projection",
+            *nb_args,
+            "-p",
+            "output_dir",
+            nb_out / "csv",
+            "--out",
+            nb_out / "runs",
+        )
+        assert result.returncode == 0, result.stderr
+        cli_out = tmp_path / name / "cli"
+        assert run_cli("project", *cli_args, "--out", cli_out).returncode == 0
+        scenario = cli_args[1]
+        expected = (cli_out / scenario / "projection.csv").read_bytes()
+        assert (nb_out / "csv" / "projection.csv").read_bytes() == expected
+        tables[name] = pd.read_csv(nb_out / "csv" / "projection.csv")
+        assert len(list((nb_out / "runs").rglob("*.ipynb"))) == 1
+    bull, faster = tables["bull"], tables["growth_1_2"]
+    assert bull["mrr"].iloc[-1] != faster["mrr"].iloc[-1]
+    # by hand: seed_roadmap at 1.2x growth has 100 x (1 + 0.5 x 1.2)^6 users in month 6
+    assert faster["users"].iloc[6] == pytest.approx(100 * 1.6**6)
+    # bull: 300 users at launch, +25%/month: 300 x 1.25 users in month 1
+    assert bull["users"].iloc[1] == pytest.approx(375.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "bulll"], "unknown scenario 'bulll'; known scenarios: seed_roadmap, base"),
+        (["-p", "growth", "2"], "unknown parameter 'growth'; known parameters: arpu_monthly,"),
+        (["-p", "user_growth_multiplier", "fast"], "'user_growth_multiplier' must be float"),
+        (["-p", "horizon_months", "12.5"], "'horizon_months' must be Optional[int]"),
+        (["-p", "horizon_months", "2000"], "--horizon must be between 1 and 1200"),
+        (["-p", "log_scale", "maybe"], "'log_scale' must be bool"),
+        (["-p", "start_users", "-5"], "start_users must be greater than 0"),
+        (["--in-place", "-p", "scenario", "bull"], "--in-place re-runs the committed notebooks"),
+        (["--notebook", "projections"], "unknown notebook 'projections'; known notebooks:"),
+    ],
+)
+def test_refused_before_any_kernel_starts(args, message, tmp_path, run):
+    code, _, err = run("notebooks", *args, "--out", tmp_path / "out")
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_cell_is_reported_and_its_notebook_kept(tmp_path):
+    result = run_cli(
+        "notebooks",
+        "--notebook",
+        "projection",
+        "-p",
+        "output_dir",
+        "/proc/not-writable",
+        "--out",
+        tmp_path / "out",
+    )
+    assert result.returncode == 1
+    assert re.search(r"projection failed in cell \[\d+\]: FileNotFoundError", result.stderr)
+    kept = tmp_path / "out" / "default" / "projection.ipynb"
+    assert f"the executed notebook is kept at {kept}" in result.stderr
+    assert kept.exists()
+
+
+def test_nbval_catches_a_changed_number(tmp_path):
+    """The regression net: one catalog amount changed in a copy of the data makes nbval fail on
+    a copy of the committed notebooks, while the unchanged data passes."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    copies = {}
+    for variant in ("same", "changed"):
+        folder = tmp_path / variant
+        folder.mkdir()
+        notebook = json.loads((NOTEBOOK_DIR / "projection.ipynb").read_text())
+        for cell in notebook["cells"]:
+            if "parameters" in cell["metadata"].get("tags", []):
+                source = "".join(cell["source"])
+                source = source.replace("data_dir: Optional[str] = None", f'data_dir = "{data}"')
+                cell["source"] = source
+        (folder / "projection.ipynb").write_text(json.dumps(notebook))
+        copies[variant] = folder
+
+    def nbval(folder):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "--nbval",
+                "--nbval-current-env",
+                "--nbval-sanitize-with",
+                str(NOTEBOOK_DIR / "nbval_sanitize.cfg"),
+                str(folder),
+                "-q",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    assert nbval(copies["same"]).returncode == 0
+    set_cell(data, "catalog.csv", "splunk_monitoring", "amount", "$1,600.00")
+    result = nbval(copies["changed"])
+    assert result.returncode == 1
+    assert "mismatch" in result.stdout
+    assert "$13,555" in result.stdout  # 13,455 + 100 in the key figures
+
+
+def test_regression_net_sees_the_data_folder_not_the_cwd(tmp_path):
+    """Paths resolve from the package: the notebooks run the same from any folder."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(NOTEBOOK_DIR / "nbval_sanitize.cfg"),
+            str(NOTEBOOK_DIR / "what_if.ipynb"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_notebooks_folder_holds_only_what_is_committed():
+    tracked = subprocess.run(
+        ["git", "ls-files", "notebooks"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=True,
+    ).stdout.split()
+    assert {Path(p).name for p in tracked} >= {f"{n}.ipynb" for n in NOTEBOOKS}
