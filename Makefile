@@ -30,7 +30,7 @@ notebooks: $(STAMP) ## re-execute the committed notebooks in place (accept an in
 	$(PY) -m secmodel notebooks --in-place
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks

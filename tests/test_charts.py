@@ -1,0 +1,111 @@
+"""Charts and display formatting: units on the axes, alt text from the numbers, same bytes on
+every run, and formats an analyst reads ($1.2M, $83,455, 4.1%)."""
+
+import pytest
+
+from secmodel import charts, load_inputs, project_scenario
+from secmodel.audit import load_claims, stage_pct_targets
+from secmodel.benchmarks import load_benchmarks
+from secmodel.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1_234_567, "$1.2M"),
+        (83_455, "$83.5k"),
+        (999_950, "$1.0M"),
+        (950, "$950"),
+        (-2_500, "-$2.5k"),
+        (3.4e9, "$3.4B"),
+        (float("nan"), "-"),
+    ],
+)
+def test_usd_short(value, text):
+    assert usd_short(value) == text
+
+
+def test_other_formats():
+    assert usd(83455) == "$83,455"
+    assert usd(2321.666, 2) == "$2,321.67"
+    assert usd(-500) == "-$500"
+    assert pct(0.041) == "4.1%"
+    assert pct(1.5) == "150.0%"
+    assert count(1139.0625) == "1,139"
+    assert pct_tick(0.01) == "1%" and pct_tick(0.005) == "0.5%"
+    assert usd_tick(10_000) == "$10k" and usd_tick(1_500_000) == "$1.5M"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    inputs = load_inputs()
+    return project_scenario(inputs, "seed_roadmap"), inputs
+
+
+def all_charts(seed):
+    projection, inputs = seed
+    targets = stage_pct_targets(load_claims(inputs.data_dir, inputs))
+    others = [project_scenario(inputs, s) for s in ("base", "bear")]
+    return [
+        charts.users_and_mrr_chart(projection),
+        charts.users_and_mrr_chart(projection, log_scale=False),
+        charts.spend_by_category_chart(projection),
+        charts.cumulative_spend_chart(projection),
+        charts.pct_of_revenue_chart(projection, targets, load_benchmarks(inputs.data_dir)),
+        charts.comparison_chart([projection, *others], "cumulative_accrual", focus="base"),
+        charts.comparison_chart([projection, *others], "pct_of_revenue_ttm"),
+    ]
+
+
+def test_every_chart_has_title_units_alt_text_and_caption(seed):
+    for chart in all_charts(seed):
+        assert chart.title and chart.caption and len(chart.alt) > 80
+        axes = chart.figure.get_axes()
+        for ax in axes:
+            label = ax.get_ylabel()
+            assert any(unit in label for unit in ("USD", "Users", "revenue")), label
+        html = chart.html()
+        assert html.startswith('<figure class="secmodel-chart"><img src="data:image/png;base64,')
+        assert 'alt="' in html and "<figcaption>" in html
+        assert chart._repr_mimebundle_()["text/plain"] == f"Chart: {chart.title}"
+
+
+def test_charts_are_the_same_bytes_every_time(seed):
+    first = [c.png() for c in all_charts(seed)]
+    second = [c.png() for c in all_charts(seed)]
+    assert first == second
+    assert all(png.startswith(b"\x89PNG") for png in first)
+
+
+def test_alt_text_carries_the_figures(seed):
+    projection, _ = seed
+    users = charts.users_and_mrr_chart(projection)
+    assert "mrr_10k in month 6" in users.alt and "mrr_1m in month 36" in users.alt
+    spend = charts.spend_by_category_chart(projection)
+    # from month 36 every tier: $83,455 a month against the $50,000 enterprise budget
+    assert "to $83,455 a month against a final stage budget of $50,000" in spend.alt
+    assert "25 of 61 months, first in month 36" in spend.alt
+    share = charts.pct_of_revenue_chart(projection)
+    assert "highest 150.0% in month 0" in share.alt  # $1,500 on $1,000 MRR
+
+
+def test_trigger_markers_and_stage_bands(seed):
+    projection, _ = seed
+    chart = charts.users_and_mrr_chart(projection)
+    mrr_axes, users_axes = chart.figure.get_axes()
+    markers = [
+        line for ax in (mrr_axes, users_axes) for line in ax.lines if line.get_marker() == "o"
+    ]
+    assert len(markers) == 6  # six triggers fire in the seed_roadmap scenario
+    labels = {t.get_text() for t in mrr_axes.texts}
+    assert {"mvp", "growth", "scale", "enterprise"} <= labels
+    assert charts.stage_runs(projection.table) == [
+        ("mvp", 0, 5),
+        ("growth", 6, 17),
+        ("scale", 18, 35),
+        ("enterprise", 36, 60),
+    ]
+
+
+def test_palette_is_colour_blind_safe():
+    assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]  # Okabe-Ito
