@@ -25,6 +25,7 @@ NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if")
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PATH_PARAMETERS = ("data_dir", "output_dir")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ def plan_jobs(
         )
     chosen = [n for n in NOTEBOOKS if not notebooks or n in notebooks]
     values = {name: parse_value(text) for name, text in pairs}
+    for name in PATH_PARAMETERS:  # kernels run in notebooks/: make the user's paths absolute
+        if isinstance(values.get(name), str):
+            values[name] = str(Path(values[name]).resolve())
     declared = {name: declared_parameters(name) for name in chosen}
     check_parameters(values, declared)
     data_dir = values.get("data_dir") or DEFAULT_DATA_DIR
