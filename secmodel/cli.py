@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
 
+    p = sub.add_parser("report", help="the board-report PDF and the Excel workbook")
+    common(p)
+    p.add_argument(
+        "--scenario", action="append", metavar="NAME", help="a scenario (repeatable; default all)"
+    )
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the report date (default: today)")
+    p.add_argument("--company", default="", metavar="NAME", help="company name for the report")
+    p.add_argument("--paper", default="A4", metavar="A4|Letter", help="paper size (default A4)")
+
     p = sub.add_parser("notebooks", help="execute the notebooks with papermill")
     p.add_argument(
         "--scenario",
@@ -204,9 +213,25 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from secmodel.report import ReportError, make_report  # heavy imports: only here
+
+    try:
+        request = make_report(
+            args.data, args.scenario, args.as_of, args.company, args.paper, args.out
+        )
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {display_path(request.pdf_path)} and {display_path(request.xlsx_path)}")
+    return 0
+
+
 def cmd_notebooks(args) -> int:
+    from secmodel.report import skip_iri_format_checker
     from secmodel.runner import run_notebooks  # papermill is slow to import: only here
 
+    skip_iri_format_checker()
     return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)
 
 
@@ -215,4 +240,5 @@ COMMANDS = {
     "audit": cmd_audit,
     "explain": cmd_explain,
     "notebooks": cmd_notebooks,
+    "report": cmd_report,
 }

@@ -1,0 +1,68 @@
+"""Benchmark: `python -m secmodel report` against the floor of one papermill CLI run of an empty
+notebook, measured side by side in one run on this machine (a benchmark, not a timed test).
+
+    .venv/bin/python bench/report_speed.py [--rounds 3]
+
+Prints each run's wall time, the medians and the ratio report / floor (target: at most 2).
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EMPTY_NOTEBOOK = {
+    "cells": [],
+    "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.ipynb"
+        empty.write_text(json.dumps(EMPTY_NOTEBOOK))
+        papermill = str(Path(sys.executable).parent / "papermill")
+        floor_cmd = [papermill, "--no-progress-bar", str(empty), str(Path(tmp) / "out.ipynb")]
+        report_cmd = [
+            sys.executable,
+            "-m",
+            "secmodel",
+            "report",
+            "--as-of",
+            "2026-01-01",
+            "--out",
+            str(Path(tmp) / "report"),
+        ]
+        floors, reports = [], []
+        for n in range(args.rounds):  # interleaved, so load on the machine hits both alike
+            floors.append(timed(floor_cmd))
+            reports.append(timed(report_cmd))
+            print(f"round {n + 1}: floor {floors[-1]:.2f} s   report {reports[-1]:.2f} s")
+    floor, report = statistics.median(floors), statistics.median(reports)
+    print(
+        f"median: floor (papermill CLI, empty notebook) {floor:.2f} s; "
+        f"python -m secmodel report (all scenarios) {report:.2f} s"
+    )
+    print(f"ratio report / floor: {report / floor:.2f} (target <= 2.00)")
+
+
+if __name__ == "__main__":
+    main()

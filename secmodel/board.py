@@ -1,0 +1,394 @@
+"""The board report's sections as HTML, for ``notebooks/board_report.ipynb``.
+
+Every number is formatted here from the model's tables ($1.2M, $83,455, 4.1%); every sentence of
+the executive summary is generated from those numbers. The notebook only displays the sections;
+:mod:`secmodel.report` turns the executed notebook into the PDF.
+"""
+
+import html
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from secmodel import charts
+from secmodel.audit import format_value, load_claims, run_audit, stage_pct_targets
+from secmodel.benchmarks import load_benchmarks
+from secmodel.checks import run_checks, summary_line
+from secmodel.engine import compile_model
+from secmodel.formatting import pct, usd
+from secmodel.inputs import load_inputs
+from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.projection import Projection, project_scenario, resolve_scenarios
+
+TITLE = "Security investment roadmap"
+SUMMARY_MONTHS = (12, 24, 36, 60)
+
+
+def esc(value) -> str:
+    return html.escape(str(value))
+
+
+def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True) -> str:
+    """A plain HTML table (strings already formatted), escaped."""
+    return frame.to_html(index=index, escape=True, border=0, classes=css_class or None)
+
+
+def month_text(projection: Projection, month: int) -> str:
+    """'month 6 (Jul 2027)'."""
+    when = pd.Period(projection.table.loc[month, "date"], freq="M").strftime("%b %Y")
+    return f"month {month} ({when})"
+
+
+@dataclass
+class ScenarioFigures:
+    """The summary figures of one scenario (USD, fractions, months)."""
+
+    projection: Projection
+    total_spend: float  # USD, accrual, months 0..horizon
+    total_revenue: float  # USD
+    peak_pct: float
+    peak_month: int
+    months_over_budget: int
+    gap_at_end: float  # USD/month, budget - spend; negative = over budget
+
+    @property
+    def name(self) -> str:
+        return self.projection.scenario.scenario
+
+    @property
+    def average_pct(self) -> float:
+        """Total spend / total revenue over the horizon (fraction)."""
+        return self.total_spend / self.total_revenue if self.total_revenue > 0 else np.nan
+
+
+def scenario_figures(projection: Projection) -> ScenarioFigures:
+    t = projection.table
+    pct_month = t["pct_of_revenue"]
+    peak = int(pct_month.idxmax()) if pct_month.notna().any() else 0
+    return ScenarioFigures(
+        projection=projection,
+        total_spend=float(t["spend_accrual"].sum()),
+        total_revenue=float(t["mrr"].sum()),
+        peak_pct=float(pct_month.max()),
+        peak_month=peak,
+        months_over_budget=int((t["budget_gap"] < 0).sum()),
+        gap_at_end=float(t["budget_gap"].iloc[-1]),
+    )
+
+
+class BoardReport:
+    """The report's model runs and its sections as HTML."""
+
+    def __init__(
+        self,
+        data_dir=None,
+        scenarios: list[str] | None = None,
+        as_of: str | None = None,
+        company: str = "",
+    ):
+        self.inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+        self.scenarios = resolve_scenarios(self.inputs, scenarios)
+        self.as_of = date.fromisoformat(as_of) if as_of else None
+        self.company = company
+        model = compile_model(self.inputs)
+        self.projections = [project_scenario(self.inputs, s, model=model) for s in self.scenarios]
+        self.figures = [scenario_figures(p) for p in self.projections]
+        self.checks = {
+            p.scenario.scenario: run_checks(p.table, p.spend_by_item) for p in self.projections
+        }
+        self.claims = load_claims(self.inputs.data_dir, self.inputs)
+        self.benchmarks = load_benchmarks(self.inputs.data_dir)
+        self.audit = run_audit(self.inputs, self.claims)
+
+    # -----------------------------------------------------------------------------------------
+    def title_page(self) -> HTML:
+        covered = "".join(
+            f"<li><strong>{esc(s.scenario)}</strong>: {esc(s.description)}</li>"
+            for s in self.scenarios
+        )
+        as_of = self.as_of.strftime("%d %B %Y") if self.as_of else "Draft"
+        company = f'<p class="company">{esc(self.company)}</p>' if self.company else ""
+        return HTML(
+            f'<section class="title-page">{company}<h1 class="doc-title">{TITLE}</h1>'
+            '<p class="subtitle">When each security upgrade switches on, what it costs, and '
+            "what share of revenue that is, under each growth scenario.</p>"
+            f'<p class="as-of">As of {esc(as_of)}</p>'
+            f'<h2>Scenarios covered</h2><ul class="scenarios">{covered}</ul></section>'
+        )
+
+    # -----------------------------------------------------------------------------------------
+    def summary_table(self) -> pd.DataFrame:
+        """The executive summary's figures, one column per scenario, formatted, with rows
+        grouped under a heading."""
+        rows: dict[tuple[str, str], list[str]] = {}
+        for trigger in self.projections[0].model.triggers:
+            cells = []
+            for p in self.projections:
+                k = [t.trigger_id for t in p.model.triggers].index(trigger.trigger_id)
+                fired = int(p.arrays.fired_month[0, k])
+                cells.append(
+                    month_text(p, fired) if fired >= 0 else f"not in {p.horizon_months} months"
+                )
+            rows[("Fires in", trigger.description)] = cells
+        for m in SUMMARY_MONTHS:
+            rows[("Monthly spend", f"month {m}")] = [
+                usd(p.table.loc[m, "spend_accrual"]) if m <= p.horizon_months else "-"
+                for p in self.projections
+            ]
+        for m in SUMMARY_MONTHS:
+            rows[("Cumulative spend", f"by month {m}")] = [
+                usd(p.table.loc[m, "cumulative_accrual"]) if m <= p.horizon_months else "-"
+                for p in self.projections
+            ]
+        rows[("Share of revenue", "peak month")] = [
+            f"{pct(f.peak_pct)} (month {f.peak_month})" for f in self.figures
+        ]
+        rows[("Share of revenue", "total spend / total revenue")] = [
+            pct(f.average_pct) for f in self.figures
+        ]
+        rows[("Stage budget", "months over budget")] = [
+            f"{f.months_over_budget} of {len(f.projection.table)}" for f in self.figures
+        ]
+        rows[("Stage budget", "budget less spend, last month")] = [
+            usd(f.gap_at_end) for f in self.figures
+        ]
+        frame = pd.DataFrame(list(rows.values()), columns=[f.name for f in self.figures])
+        frame.index = pd.MultiIndex.from_tuples(list(rows))
+        return frame
+
+    def key_sentences(self) -> list[str]:
+        """Three sentences, generated from the numbers, that say what matters."""
+        figures = self.figures
+        # 1. timing: the trigger whose items cost most over all scenarios
+        spend_by_trigger: dict[str, float] = {}
+        for f in figures:
+            for i, item in enumerate(f.projection.model.items):
+                spend = float(f.projection.arrays.accrual[0, i].sum())
+                spend_by_trigger[item.trigger] = spend_by_trigger.get(item.trigger, 0.0) + spend
+        trigger_id = max(spend_by_trigger, key=spend_by_trigger.get)
+        trigger = next(
+            t for t in figures[0].projection.model.triggers if t.trigger_id == trigger_id
+        )
+        timing = []
+        for f in figures:
+            p = f.projection
+            k = [t.trigger_id for t in p.model.triggers].index(trigger_id)
+            fired = int(p.arrays.fired_month[0, k])
+            timing.append(
+                f"{f.name} in {month_text(p, fired)}"
+                if fired >= 0
+                else f"{f.name} not within {p.horizon_months} months"
+            )
+        monthly = sum(
+            item.amount / (12 if item.cadence == "annual" else 1)
+            for item in figures[0].projection.model.items
+            if item.trigger == trigger_id and item.basis == "fixed" and item.cadence != "one_off"
+        )
+        first = (
+            f"The costliest upgrade, triggered when {trigger.description[0].lower()}"
+            f"{trigger.description[1:]} ({usd(monthly)} a month of new items), is needed: "
+            f"{'; '.join(timing)}."
+        )
+        # 2. money: cumulative spend range and the budget gap
+        by_total = sorted(figures, key=lambda f: f.projection.table["cumulative_accrual"].iloc[-1])
+        low, high = by_total[0], by_total[-1]
+        over = [f for f in figures if f.gap_at_end < 0]
+        gap_text = (
+            f"in {len(over)} of {len(figures)} scenarios the last month's spend is above the "
+            f"stage budget, by up to {usd(-min(f.gap_at_end for f in over))} a month"
+            if over
+            else "every scenario ends within its stage budget"
+        )
+        second = (
+            f"Cumulative security spend over the horizon ranges from "
+            f"{usd(low.projection.table['cumulative_accrual'].iloc[-1])} ({low.name}) to "
+            f"{usd(high.projection.table['cumulative_accrual'].iloc[-1])} ({high.name}); "
+            f"{gap_text}."
+        )
+        # 3. share of revenue against the published benchmark
+        bench = next(
+            (
+                b
+                for b in sorted(self.benchmarks, key=lambda b: (b.grade, -b.year))
+                if b.metric == "security_pct_of_revenue" and b.value is not None
+            ),
+            None,
+        )
+        averages = sorted(figures, key=lambda f: f.average_pct)
+        peak = max(figures, key=lambda f: f.peak_pct)
+        peak_when = month_text(peak.projection, peak.peak_month)
+        third = (
+            f"Security costs {pct(averages[0].average_pct)} ({averages[0].name}) to "
+            f"{pct(averages[-1].average_pct)} ({averages[-1].name}) of revenue over the horizon, "
+            f"peaking at {pct(peak.peak_pct)} ({peak.name}, {peak_when})"
+        )
+        if bench is not None:
+            ratio = averages[0].average_pct / bench.value
+            third += (
+                f"; even the lowest is {ratio:.0f} times the {pct(bench.value, 2)} of revenue "
+                f"that {bench.source.split(',')[0]} report for {bench.year} (grade {bench.grade})"
+            )
+        return [first, second, third + "."]
+
+    def executive_summary(self) -> HTML:
+        sentences = "".join(f"<li>{esc(s)}</li>" for s in self.key_sentences())
+        return HTML(
+            '<section class="summary"><h1>Executive summary</h1>'
+            f'<ol class="key-points">{sentences}</ol>'
+            + table_html(self.summary_table(), "summary-table")
+            + '<p class="note">Spend is the accrual view: annual items spread over 12 months. '
+            "Budgets are the seed roadmap's stage budgets; months are counted from launch "
+            "(month 0).</p></section>"
+        )
+
+    # -----------------------------------------------------------------------------------------
+    def section_heading(self, title: str, text: str = "") -> HTML:
+        intro = f"<p>{esc(text)}</p>" if text else ""
+        return HTML(f'<h1 class="section">{esc(title)}</h1>{intro}')
+
+    def comparison_charts(self) -> list[charts.Chart]:
+        return [
+            charts.comparison_chart(self.projections, "cumulative_accrual"),
+            charts.comparison_chart(self.projections, "pct_of_revenue_ttm"),
+        ]
+
+    def scenario_charts(self, projection: Projection) -> list[charts.Chart]:
+        return [
+            charts.users_and_mrr_chart(projection),
+            charts.spend_by_category_chart(projection),
+            charts.cumulative_spend_chart(projection),
+            charts.pct_of_revenue_chart(
+                projection, stage_pct_targets(self.claims), self.benchmarks
+            ),
+        ]
+
+    def scenario_heading(self, projection: Projection) -> HTML:
+        s = projection.scenario
+        return HTML(
+            f'<h2 class="scenario">Scenario {esc(s.scenario)}</h2><p>{esc(s.description)}</p>'
+        )
+
+    # -----------------------------------------------------------------------------------------
+    def audit_section(self) -> HTML:
+        a = self.audit
+        counts = a["status"].value_counts()
+        shown = pd.DataFrame(
+            {
+                "Seed's claim": a["claim"],
+                "Computed as": [
+                    f"{m} ({n})" if n else m for m, n in zip(a["measure"], a["note"], strict=True)
+                ],
+                "Stated": [format_value(v, u) for v, u in zip(a["stated"], a["unit"], strict=True)],
+                "Computed": [
+                    format_value(v, u) for v, u in zip(a["computed"], a["unit"], strict=True)
+                ],
+                "Difference": [
+                    format_value(v, u, difference=True)
+                    for v, u in zip(a["difference"], a["unit"], strict=True)
+                ],
+                "Status": a["status"],
+            }
+        )
+        body = []
+        for (_, row), status in zip(shown.iterrows(), a["status"], strict=True):
+            cells = "".join(f"<td>{esc(v)}</td>" for v in row)
+            body.append(f'<tr class="status-{status.replace(" ", "-")}">{cells}</tr>')
+        head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
+        table = (
+            f'<table class="audit-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+        intro = (
+            f"Every numeric claim of the seed roadmap set beside what its own cost catalog, stage "
+            f"table and phase timeline give: {counts.get('match', 0)} figures match, "
+            f"{counts.get('differs', 0)} differ and {counts.get('not reached', 0)} are not "
+            "reached within the horizon. The seed is not corrected; the differences are its own."
+        )
+        return HTML(
+            f'<section class="audit"><h1>Roadmap audit</h1><p>{esc(intro)}</p>{table}</section>'
+        )
+
+    # -----------------------------------------------------------------------------------------
+    def used_rows(self, name: str):
+        """The rows of an input file that the report used (scenario rows: only those covered)."""
+        table = self.inputs.tables[name]
+        covered = {s.scenario for s in self.scenarios}
+        rows = table.rows
+        if name in ("scenarios", "growth"):
+            rows = [r for r in rows if r.raw("scenario") in covered]
+        return table.header, rows
+
+    def appendix(self) -> HTML:
+        parts = [
+            '<section class="appendix"><h1>Appendix A: assumptions</h1>'
+            "<p>Every row of every input file the report used, as typed, with its line number "
+            "and its source.</p>"
+        ]
+        files = [
+            ("scenarios", "Scenarios"),
+            ("growth", "User growth segments"),
+            ("triggers", "Triggers"),
+            ("catalog", "Cost catalog"),
+            ("stages", "Stages"),
+        ]
+        for name, title in files:
+            header, rows = self.used_rows(name)
+            columns = [c for c in header if c]
+            frame = pd.DataFrame(
+                [[r.line] + [r.cells.get(c, "").strip() for c in columns] for r in rows],
+                columns=["line", *columns],
+            )
+            parts.append(f"<h2>{esc(title)} ({esc(name)}.csv)</h2>")
+            parts.append(table_html(frame, f"assumptions {name}", index=False))
+        claims = pd.DataFrame(
+            [(c.line, c.claim_id, c.section, c.claim, c.check) for c in self.claims],
+            columns=["line", "claim_id", "section", "claim", "check"],
+        )
+        parts.append("<h2>The seed's claims (roadmap_claims.csv)</h2>")
+        parts.append(table_html(claims, "assumptions claims", index=False))
+        bench = pd.DataFrame(
+            [
+                (b.benchmark_id, b.figure, _bench_value(b), b.year, b.source, b.grade)
+                for b in self.benchmarks
+            ],
+            columns=["id", "figure", "value", "year", "source", "grade"],
+        )
+        parts.append("<h2>Published benchmarks (benchmarks.csv)</h2>")
+        parts.append(
+            "<p>Reference figures shown beside the model's results, never used in them. "
+            "Grade P: the publisher's own page; S: reported by a third party; L: vendor "
+            "estimate.</p>"
+        )
+        parts.append(table_html(bench, "assumptions benchmarks", index=False))
+        parts.append("</section>")
+        return HTML("".join(parts))
+
+    def checks_section(self) -> HTML:
+        total = [r for results in self.checks.values() for r in results]
+        rows = []
+        for name, results in self.checks.items():
+            for r in results:
+                rows.append((name, r.name, "pass" if r.passed else f"FAIL: {r.detail}"))
+        frame = pd.DataFrame(rows, columns=["Scenario", "Check", "Result"])
+        return HTML(
+            '<section class="checks"><h1>Appendix B: model checks</h1>'
+            f'<p class="checks-line">{esc(summary_line(total))}</p>'
+            + table_html(frame, "checks-table", index=False)
+            + "</section>"
+        )
+
+
+def _bench_value(b) -> str:
+    fmt = {
+        "fraction": lambda v: pct(v, 2),
+        "usd_month": lambda v: f"{usd(v)}/month",
+        "usd_year": lambda v: f"{usd(v)}/year",
+        "usd": usd,
+    }.get(b.unit, lambda v: f"{v:g}")
+    if b.value is not None and b.low is None:
+        return fmt(b.value)
+    text = f"{fmt(b.low)} to {fmt(b.high)}"
+    return f"{fmt(b.value)} ({text})" if b.value is not None else text
