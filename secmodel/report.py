@@ -213,7 +213,7 @@ def render_pdf(document: str, base: Path) -> bytes:
     try:
         pdf = weasyprint.HTML(
             string=document, base_url=str(base), url_fetcher=LocalOnlyFetcher()
-        ).write_pdf()
+        ).write_pdf(full_fonts=True)  # whole fonts: bigger file, but no slow subsetting
     finally:
         logger.removeFilter(quiet)
     return pdf
