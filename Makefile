@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help report project audit notebooks lab test lint format clean
+.PHONY: help report project audit notebooks lab bench test lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,8 @@ $(STAMP): requirements.txt
 	$(PY) -c "import site, sys; open(site.getsitepackages()[0] + '/secmodel-repo.pth', 'w').write(sys.argv[1] + '\n')" "$(CURDIR)"
 	touch $(STAMP)
 
-report: project audit ## the main job: every scenario's projection and the roadmap audit into reports/
+report: project audit ## the main job: board-report PDF, Excel workbook, projections and audit into reports/
+	$(PY) -m secmodel report
 
 project: $(STAMP) ## project every scenario into reports/<scenario>/
 	$(PY) -m secmodel project --all
@@ -31,6 +32,9 @@ notebooks: $(STAMP) ## re-execute the committed notebooks in place (accept an in
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+bench: $(STAMP) ## benchmark: the report against one papermill run of an empty notebook
+	$(PY) bench/report_speed.py
 
 test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks

@@ -1,0 +1,218 @@
+"""The board report: the PDF's text, pages and furniture, the workbook's round trip, the same
+output for the same inputs, and failures that leave nothing half-written."""
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+import secmodel.report
+import secmodel.runner
+from secmodel.paths import REPO_ROOT
+from secmodel.report import ReportError, make_report
+
+AS_OF = "2026-11-25"
+COMPANY = "Acme Analytics"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One report and, for comparison, the CLI's projections of the same inputs."""
+    out = tmp_path_factory.mktemp("report")
+    request = make_report(as_of=AS_OF, company=COMPANY, out_dir=out)
+    from secmodel.cli import main
+
+    assert main(["project", "--out", str(out / "csv")]) == 0
+    return request, pdf_text(request.pdf_path)
+
+
+def pdf_text(path) -> list[str]:
+    """Each page's text with runs of white space as one space (table cells wrap lines)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_both_files_written_and_the_notebook_kept(built):
+    request, _ = built
+    assert request.pdf_path.read_bytes().startswith(b"%PDF")
+    assert request.xlsx_path.stat().st_size > 0
+    assert request.notebook_path.exists()
+    assert not list(request.out_dir.glob(".*.tmp"))
+
+
+def test_pages_in_their_places(built):
+    _, pages = built
+    # title page: no running header; then the one-page executive summary
+    assert "Security investment roadmap" in pages[0] and "As of 25 November 2026" in pages[0]
+    assert pages[1].count("Executive summary") == 1
+    assert "budget less spend, last month" in pages[1]
+    assert "Scenarios compared" in pages[2]
+    # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
+    for n, scenario in enumerate(["seed_roadmap", "base", "bull", "bear"]):
+        assert f"Scenario {scenario}" in pages[3 + 2 * n]
+    assert "Roadmap audit" in pages[11]
+    appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)
+    checks = next(i for i, p in enumerate(pages) if "Appendix B: model checks" in p)
+    assert 11 < appendix < checks == len(pages) - 1
+
+
+def test_furniture_on_every_page(built):
+    _, pages = built
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert f"Confidential: prepared for the board of {COMPANY}" in text
+        if number > 1:
+            assert f"Security investment roadmap | {COMPANY}" in text
+
+
+def test_key_figures_as_displayed(built):
+    """Figures of projection.csv, formatted as the report shows them. By hand (see
+    test_seed_values): seed_roadmap spends $83,455 a month from month 36 and $2,365,425 in all;
+    bear spends $1,500 a month, 61 x $1,500 = $91,500 in all."""
+    request, pages = built
+    summary = pages[1]
+    csv = pd.read_csv(request.out_dir / "csv" / "seed_roadmap" / "projection.csv")
+    for month in (12, 24, 36, 60):
+        assert f"${csv.loc[month, 'cumulative_accrual']:,.0f}" in summary
+        assert f"${csv.loc[month, 'spend_accrual']:,.0f}" in summary
+    assert "$2,365,425" in summary and "$83,455" in summary and "$91,500" in summary
+    assert "month 6 (Jul 2027)" in summary and "month 36 (Jan 2030)" in summary
+    assert "150.0% (month 0)" in summary
+    text = "\n".join(pages)
+    assert "$11,133.33" in text  # the scale tier's accrual in the audit
+
+
+def test_nothing_that_is_not_for_a_board(built):
+    _, pages = built
+    text = "\n".join(pages)
+    for forbidden in (
+        "import ",
+        "Traceback",
+        "In [",
+        "Out[",
+        str(REPO_ROOT),
+        "/tmp/",
+        "Warning",
+        "NaN",
+        "nan%",
+        "$nan",
+        "papermill",
+        "secmodel.",
+    ):
+        assert forbidden not in text, forbidden
+
+
+def test_workbook_round_trip(built):
+    request, _ = built
+    sheets = pd.read_excel(request.xlsx_path, sheet_name=None)
+    assert list(sheets)[:3] == ["Summary", "Assumptions", "Projection seed_roadmap"]
+    assert {"Events", "Spend by item", "Roadmap audit"} <= set(sheets)
+    for scenario in ("seed_roadmap", "base", "bull", "bear"):
+        sheet = sheets[f"Projection {scenario}"]
+        assert pd.api.types.is_datetime64_any_dtype(sheet["date"])  # real dates
+        sheet["date"] = sheet["date"].dt.strftime("%Y-%m")
+        csv = pd.read_csv(request.out_dir / "csv" / scenario / "projection.csv")
+        pd.testing.assert_frame_equal(sheet, csv, check_dtype=False)
+    assumptions = sheets["Assumptions"]
+    hosting = assumptions[(assumptions["id"] == "hosting") & (assumptions["column"] == "amount")]
+    assert hosting["value"].tolist() == [500.0] and hosting["line"].tolist() == [2]
+
+
+def test_workbook_formats(built):
+    request, _ = built
+    book = openpyxl.load_workbook(request.xlsx_path)
+    sheet = book["Projection seed_roadmap"]
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    cell = lambda column: sheet.cell(row=8, column=header.index(column) + 1)  # noqa: E731
+    assert "$" in cell("mrr").number_format
+    assert "%" in cell("pct_of_revenue").number_format
+    assert cell("date").is_date and cell("date").number_format == "yyyy-mm"
+    assert sheet.column_dimensions["B"].width >= 8
+    audit = book["Roadmap audit"]
+    header = [c.value for c in audit[1]]
+    for row in range(2, audit.max_row + 1):  # stated values take their row's unit's format
+        unit = audit.cell(row=row, column=header.index("unit") + 1).value
+        stated = audit.cell(row=row, column=header.index("stated") + 1).number_format
+        assert ("$" in stated) == (unit == "usd_month") and ("%" in stated) == (unit == "fraction")
+
+
+def test_same_inputs_same_text_and_cells(built, tmp_path):
+    request, pages = built
+    again = make_report(as_of=AS_OF, company=COMPANY, out_dir=tmp_path)
+    assert pdf_text(again.pdf_path) == pages
+    first = pd.read_excel(request.xlsx_path, sheet_name=None)
+    second = pd.read_excel(again.xlsx_path, sheet_name=None)
+    assert first.keys() == second.keys()
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name])
+
+
+def test_letter_paper_and_one_scenario(tmp_path):
+    request = make_report(scenarios=["bear"], as_of=AS_OF, paper="Letter", out_dir=tmp_path)
+    box = PdfReader(request.pdf_path).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8.5 x 11 in
+    text = "\n".join(pdf_text(request.pdf_path))
+    assert "Scenario bear" in text and "Scenario bull" not in text
+    assert "Security investment roadmap |" not in text  # no company given: no name in header
+
+
+def test_fetcher_refuses_the_network():
+    fetcher = secmodel.report.LocalOnlyFetcher()
+    with pytest.raises(ValueError, match="fetches nothing from the network"):
+        fetcher.fetch("https://example.com/logo.png")
+    assert fetcher.fetch("data:text/plain,hi") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2026-13-01"], "--as-of must be a date written YYYY-MM-DD"),
+        (["--paper", "A3"], "--paper must be A4 or Letter"),
+        (["--scenario", "boom"], "unknown scenario 'boom'; known scenarios: seed_roadmap"),
+    ],
+)
+def test_bad_options_refused(args, message, tmp_path, run):
+    code, _, err = run("report", *args, "--out", tmp_path / "out")
+    assert code == 2 and message in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_template_leaves_no_report(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
+    template["cells"][3]["source"] = "raise RuntimeError('a broken section')"
+    (notebooks / "board_report.ipynb").write_text(json.dumps(template))
+    monkeypatch.setattr(secmodel.runner, "NOTEBOOK_DIR", notebooks)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "board-report.pdf").write_bytes(b"last month's report")
+    with pytest.raises(ReportError) as exc:
+        make_report(as_of=AS_OF, out_dir=out)
+    message = str(exc.value)
+    assert "failed in cell" in message and "RuntimeError: a broken section" in message
+    assert "\n" not in message  # one paragraph
+    assert (out / "board-report.pdf").read_bytes() == b"last month's report"
+    assert not (out / "security-roadmap.xlsx").exists()
+    assert (out / "board-report.ipynb").exists()  # kept for debugging
+
+
+def test_a_failing_render_leaves_no_report(tmp_path, monkeypatch, run):
+    def broken(document, base):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(secmodel.report, "render_pdf", lambda *a: broken(*a))
+    out = tmp_path / "out"
+    code, _, err = run("report", "--as-of", AS_OF, "--out", out)
+    assert code == 1
+    assert "Rendering the PDF failed with OSError: no fonts" in err
+    assert not (out / "board-report.pdf").exists() and not (out / "security-roadmap.xlsx").exists()
+
+
+def test_report_template_has_one_parameters_cell():
+    template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
+    tagged = [c for c in template["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
