@@ -367,16 +367,20 @@ class BoardReport:
         return HTML("".join(parts))
 
     def checks_section(self) -> HTML:
+        """Every model check (rows) for every scenario (columns): pass, or where it fails."""
         total = [r for results in self.checks.values() for r in results]
-        rows = []
-        for name, results in self.checks.items():
-            for r in results:
-                rows.append((name, r.name, "pass" if r.passed else f"FAIL: {r.detail}"))
-        frame = pd.DataFrame(rows, columns=["Scenario", "Check", "Result"])
+        names = [r.name for r in next(iter(self.checks.values()))]
+        frame = pd.DataFrame(
+            {
+                scenario: ["pass" if r.passed else f"FAIL: {r.detail}" for r in results]
+                for scenario, results in self.checks.items()
+            },
+            index=pd.Index(names, name="Check"),
+        )
         return HTML(
             '<section class="checks"><h1>Appendix B: model checks</h1>'
             f'<p class="checks-line">{esc(summary_line(total))}</p>'
-            + table_html(frame, "checks-table", index=False)
+            + table_html(frame, "checks-table")
             + "</section>"
         )
 
