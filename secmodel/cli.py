@@ -56,6 +56,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
 
+    p = sub.add_parser("montecarlo", help="growth uncertainty: quantiles and trigger odds")
+    common(p)
+    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument("--paths", type=int, required=True, metavar="N")
+    p.add_argument(
+        "--volatility",
+        type=float,
+        required=True,
+        metavar="SIGMA",
+        help="standard deviation of the monthly user-growth shock, e.g. 0.05",
+    )
+    p.add_argument("--seed", type=int, required=True, metavar="S")
+    p.add_argument("--workers", type=int, default=1, metavar="K", help="processes (default 1)")
+    p.add_argument(
+        "--chunk-paths",
+        type=int,
+        default=2048,
+        metavar="N",
+        help="paths per chunk (rounded up to whole blocks of 1,024); bounds memory",
+    )
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+
     p = sub.add_parser("report", help="the board-report PDF and the Excel workbook")
     common(p)
     p.add_argument(
@@ -213,6 +235,39 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_montecarlo(args) -> int:
+    from tqdm import tqdm
+
+    from secmodel.montecarlo import BLOCK, MonteCarloSpec, check_spec, run_montecarlo
+
+    inputs = load_inputs(args.data)
+    scenario = resolve_scenarios(inputs, [args.scenario])[0]
+    check_horizon(args.horizon)
+    check_spec(args.paths, args.volatility, args.seed)
+    if args.workers < 1 or args.chunk_paths < 1:
+        raise UsageError("--workers and --chunk-paths must be at least 1")
+    spec = MonteCarloSpec(
+        scenario, args.horizon or scenario.horizon_months, args.paths, args.volatility, args.seed
+    )
+    per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
+    chunks = -(-args.paths // per_chunk)
+    with tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar:
+        result = run_montecarlo(inputs, spec, args.workers, args.chunk_paths, bar.update)
+    folder = args.out / scenario.scenario / "montecarlo"
+    write_csv_atomic(folder / "montecarlo_quantiles.csv", result.quantiles)
+    write_csv_atomic(folder / "trigger_probability.csv", result.trigger_probability)
+    write_csv_atomic(folder / "trigger_firing_quantiles.csv", result.firing_quantiles)
+    write_csv_atomic(folder / "stage_probability.csv", result.stage_probability)
+    method = "exact" if result.exact else "sketch (relative error <= 0.5%)"
+    print(
+        f"{args.paths:,} paths of {scenario.scenario}, volatility {args.volatility:g}, "
+        f"seed {args.seed}; quantiles: {method}"
+    )
+    print(result.firing_quantiles.to_string(index=False))
+    print(f"wrote {display_path(folder)}/")
+    return 0
+
+
 def cmd_report(args) -> int:
     from secmodel.report import ReportError, make_report  # heavy imports: only here
 
@@ -241,4 +296,5 @@ COMMANDS = {
     "explain": cmd_explain,
     "notebooks": cmd_notebooks,
     "report": cmd_report,
+    "montecarlo": cmd_montecarlo,
 }

@@ -1,0 +1,317 @@
+"""Monte Carlo over user growth, on the same array engine as ``project``.
+
+Each path's user growth in month m >= 1 is the scenario's growth for that month plus
+``volatility`` x a standard normal draw, independent per path and month, clipped at -99% so users
+stay positive. ARPU follows the scenario.
+
+Reproducibility: paths are grouped in fixed blocks of ``BLOCK`` paths, and block b draws its
+normals from ``numpy.random.default_rng([seed, b])``. A path's stream therefore depends only on the
+seed and its index, never on the chunk size or the number of workers; chunks are whole blocks,
+and every sum is taken block by block and combined in block order, so the output files are the
+same bytes however the work is split.
+
+Memory: paths are processed in chunks and reduced at once. Quantiles are exact (all values kept)
+while they fit in ``EXACT_LIMIT_BYTES``; beyond that a mergeable log-histogram sketch is used
+whose estimate lies in the same bin as the exact order statistic, so its relative error is at most
+``SKETCH_RELATIVE_ERROR`` (bins grow by 1%; the estimate is the bin's geometric middle).
+"""
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from secmodel.engine import CompiledModel, compile_model, run_model, user_growth_by_month
+from secmodel.errors import UsageError
+from secmodel.inputs import ModelInputs, Scenario
+
+BLOCK = 1024  # paths per random-stream block
+GROWTH_FLOOR = -0.99  # a month can lose at most 99% of users
+METRICS = (
+    "users",
+    "mrr",
+    "spend_accrual",
+    "spend_cash",
+    "cumulative_accrual",
+    "cumulative_cash",
+    "pct_of_revenue",
+)
+QUANTILES = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90, "p95": 0.95}
+EXACT_LIMIT_BYTES = 256 * 2**20
+# Log-spaced bins from 1e-9 to 1e15 growing by 1%: a value's bin [a, 1.01a) holds the exact
+# quantile too, and the geometric middle sqrt(1.01) a is within 0.4988% of anything in the bin.
+SKETCH_RATIO = 1.01
+SKETCH_LOW, SKETCH_HIGH = 1e-9, 1e15
+SKETCH_RELATIVE_ERROR = math.sqrt(SKETCH_RATIO) - 1
+SKETCH_BINS = math.ceil(math.log(SKETCH_HIGH / SKETCH_LOW) / math.log(SKETCH_RATIO))
+
+
+@dataclass(frozen=True)
+class MonteCarloSpec:
+    """What to simulate: ``paths`` paths of ``scenario`` over ``horizon_months``."""
+
+    scenario: Scenario
+    horizon_months: int
+    paths: int
+    volatility: float  # standard deviation of the monthly growth shock (fraction/month)
+    seed: int
+
+
+def check_spec(paths: int, volatility: float, seed: int) -> None:
+    if paths < 1:
+        raise UsageError(f"--paths must be at least 1 (got {paths})")
+    if not volatility >= 0:
+        raise UsageError(f"--volatility must not be negative (got {volatility})")
+    if seed < 0:
+        raise UsageError(f"--seed must not be negative (got {seed})")
+
+
+def block_shocks(seed: int, block: int, months: int) -> np.ndarray:
+    """Standard normal shocks for the BLOCK paths of ``block``, shape (BLOCK, months)."""
+    return np.random.default_rng([seed, block]).standard_normal((BLOCK, months))
+
+
+def path_growth(spec: MonteCarloSpec, first_block: int, last_block: int) -> np.ndarray:
+    """Monthly user growth (fraction/month) for the paths of blocks [first, last), (P, T)."""
+    months = spec.horizon_months + 1
+    base = user_growth_by_month(spec.scenario.growth, spec.horizon_months)
+    if spec.volatility == 0:
+        return np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
+    shocks = np.concatenate(
+        [block_shocks(spec.seed, b, months) for b in range(first_block, last_block)]
+    )
+    growth = np.maximum(base + spec.volatility * shocks, GROWTH_FLOOR)
+    growth[:, 0] = 0.0  # month 0 is the start
+    return growth
+
+
+def simulate_paths(model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int):
+    """Run the engine on the blocks' paths (only those below ``spec.paths``)."""
+    growth = path_growth(spec, first_block, last_block)
+    keep = min(spec.paths - first_block * BLOCK, len(growth))
+    return run_model(model, spec.scenario, spec.horizon_months, growth=growth[:keep])
+
+
+def metric_arrays(arrays) -> dict[str, np.ndarray]:
+    """The reported metrics of a run, each (P, T)."""
+    return {name: getattr(arrays, name) for name in METRICS}
+
+
+def sketch_bins(values: np.ndarray) -> np.ndarray:
+    """The sketch bin of each value: 0 for zero (and below SKETCH_LOW), then the log bins."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = np.floor(np.log(values / SKETCH_LOW) / math.log(SKETCH_RATIO)) + 1
+    index = np.where(values < SKETCH_LOW, 0, index)
+    return np.clip(index, 0, SKETCH_BINS + 1).astype(np.int64)
+
+
+def bin_value(index: np.ndarray) -> np.ndarray:
+    """The geometric middle of each bin (0 for the zero bin)."""
+    lower = SKETCH_LOW * SKETCH_RATIO ** (index - 1)
+    return np.where(index == 0, 0.0, lower * math.sqrt(SKETCH_RATIO))
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk of blocks contributes: per-block sums (kept apart so they can be added in
+    block order), counts, and either the values themselves or their sketch."""
+
+    first_block: int
+    sums: dict[str, np.ndarray]  # metric -> (blocks, T)
+    counts: dict[str, np.ndarray]  # metric -> (blocks, T) non-missing values
+    fired_by: np.ndarray  # (K, T) paths whose trigger fired at or before each month
+    fire_month_counts: np.ndarray  # (K, T + 1) paths by fire month; last column: never
+    stage_by: np.ndarray  # (S, T) paths that reached at least each stage by each month
+    values: dict[str, np.ndarray] | None  # metric -> (P, T) when exact
+    sketch: dict[str, np.ndarray] | None  # metric -> (T, bins) counts
+
+
+def reduce_chunk(
+    model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int, exact: bool
+) -> ChunkResult:
+    """Simulate and reduce the paths of blocks [first_block, last_block)."""
+    arrays = simulate_paths(model, spec, first_block, last_block)
+    metrics = metric_arrays(arrays)
+    n_paths, months = arrays.users.shape
+    blocks = math.ceil(n_paths / BLOCK)
+    sums, counts = {}, {}
+    for name, values in metrics.items():
+        finite = np.isfinite(values)
+        per_block = np.zeros((blocks, months))
+        per_count = np.zeros((blocks, months), dtype=np.int64)
+        for b in range(blocks):
+            rows = slice(b * BLOCK, (b + 1) * BLOCK)
+            per_block[b] = np.where(finite[rows], values[rows], 0.0).sum(axis=0)
+            per_count[b] = finite[rows].sum(axis=0)
+        sums[name], counts[name] = per_block, per_count
+    t = np.arange(months)
+    fired = arrays.fired_month  # (P, K)
+    fired_by = ((fired[:, :, None] >= 0) & (fired[:, :, None] <= t)).sum(axis=0)
+    fire_month_counts = (
+        np.stack([np.bincount(np.where(f >= 0, f, months), minlength=months + 1) for f in fired.T])
+        if fired.shape[1]
+        else np.zeros((0, months + 1), dtype=np.int64)
+    )
+    reached = np.maximum.accumulate(arrays.stage, axis=1)  # (P, T) highest stage so far
+    stage_by = (
+        np.stack([(reached >= s).sum(axis=0) for s in range(len(model.stages))])
+        if model.stages
+        else np.zeros((0, months), dtype=np.int64)
+    )
+    values = sketch = None
+    if exact:
+        values = metrics
+    else:
+        sketch = {}
+        for name, data in metrics.items():
+            finite = np.isfinite(data)
+            index = sketch_bins(np.where(finite, data, 0.0)) + (SKETCH_BINS + 2) * t[None, :]
+            sketch[name] = np.bincount(index[finite], minlength=(SKETCH_BINS + 2) * months).reshape(
+                months, SKETCH_BINS + 2
+            )
+    return ChunkResult(
+        first_block, sums, counts, fired_by, fire_month_counts, stage_by, values, sketch
+    )
+
+
+def _chunk_job(args):
+    inputs, spec, first, last, exact = args
+    return reduce_chunk(compile_model(inputs), spec, first, last, exact)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """The reduced outputs, as the CSVs write them."""
+
+    quantiles: pd.DataFrame  # montecarlo_quantiles.csv
+    trigger_probability: pd.DataFrame  # trigger_probability.csv
+    firing_quantiles: pd.DataFrame  # trigger_firing_quantiles.csv
+    stage_probability: pd.DataFrame  # stage_probability.csv
+    exact: bool
+
+
+def run_montecarlo(
+    inputs: ModelInputs,
+    spec: MonteCarloSpec,
+    workers: int = 1,
+    chunk_paths: int = 2 * BLOCK,
+    progress=None,
+) -> MonteCarloResult:
+    """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them."""
+    check_spec(spec.paths, spec.volatility, spec.seed)
+    months = spec.horizon_months + 1
+    exact = spec.paths * months * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
+    n_blocks = math.ceil(spec.paths / BLOCK)
+    per_chunk = max(1, math.ceil(chunk_paths / BLOCK))
+    ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
+    results: list[ChunkResult] = []
+    if workers > 1:
+        jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_chunk_job, jobs):
+                results.append(result)
+                if progress:
+                    progress(1)
+    else:
+        model = compile_model(inputs)
+        for a, b in ranges:
+            results.append(reduce_chunk(model, spec, a, b, exact))
+            if progress:
+                progress(1)
+    results.sort(key=lambda r: r.first_block)
+    return combine(model_of(inputs), spec, results, exact)
+
+
+def model_of(inputs: ModelInputs) -> CompiledModel:
+    return compile_model(inputs)
+
+
+def combine(
+    model: CompiledModel, spec: MonteCarloSpec, results: list[ChunkResult], exact: bool
+) -> MonteCarloResult:
+    """Merge the chunks in block order into the output tables."""
+    months = np.arange(spec.horizon_months + 1)
+    rows = []
+    for name in METRICS:
+        total = np.zeros(len(months))
+        count = np.zeros(len(months), dtype=np.int64)
+        for r in results:  # block order: the same sum whatever the chunking
+            for b in range(len(r.sums[name])):
+                total = total + r.sums[name][b]
+                count = count + r.counts[name][b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        if exact:
+            data = np.concatenate([r.values[name] for r in results])
+            with np.errstate(invalid="ignore"):
+                qs = {
+                    label: np.nanquantile(data, q, axis=0, method="inverted_cdf")
+                    if np.isfinite(data).any()
+                    else np.full(len(months), np.nan)
+                    for label, q in QUANTILES.items()
+                }
+        else:
+            counts = sum(r.sketch[name] for r in results)  # (T, bins)
+            qs = {label: sketch_quantile(counts, q) for label, q in QUANTILES.items()}
+        for m in months:
+            rows.append(
+                {
+                    "month": int(m),
+                    "metric": name,
+                    **{k: float(v[m]) for k, v in qs.items()},
+                    "mean": float(mean[m]),
+                }
+            )
+    quantiles = pd.DataFrame(rows, columns=["month", "metric", *QUANTILES, "mean"])
+
+    n = spec.paths
+    fired_by = sum(r.fired_by for r in results)
+    trigger_probability = pd.DataFrame(
+        [
+            {"month": int(m), "trigger_id": t.trigger_id, "probability": fired_by[k, m] / n}
+            for m in months
+            for k, t in enumerate(model.triggers)
+        ]
+    )
+    fire_counts = sum(r.fire_month_counts for r in results)
+    firing = []
+    for k, t in enumerate(model.triggers):
+        counts = fire_counts[k]
+        firing.append(
+            {
+                "trigger_id": t.trigger_id,
+                "probability_within_horizon": counts[:-1].sum() / n,
+                **{label: month_quantile(counts, q) for label, q in QUANTILES.items()},
+            }
+        )
+    firing_quantiles = pd.DataFrame(firing).astype({label: "Int64" for label in QUANTILES})
+    stage_by = sum(r.stage_by for r in results)
+    stage_probability = pd.DataFrame(
+        [
+            {"month": int(m), "stage": s.stage, "probability": stage_by[i, m] / n}
+            for m in months
+            for i, s in enumerate(model.stages)
+        ]
+    )
+    return MonteCarloResult(
+        quantiles, trigger_probability, firing_quantiles, stage_probability, exact
+    )
+
+
+def sketch_quantile(counts: np.ndarray, q: float) -> np.ndarray:
+    """Per month, the bin middle of the ceil(q n)-th smallest value (inverted CDF)."""
+    cumulative = np.cumsum(counts, axis=1)
+    n = cumulative[:, -1]
+    rank = np.maximum(np.ceil(q * n), 1)
+    index = np.argmax(cumulative >= rank[:, None], axis=1)
+    return np.where(n > 0, bin_value(index), np.nan)
+
+
+def month_quantile(counts: np.ndarray, q: float):
+    """The month by which a share q of paths has fired (inverted CDF); empty when fewer fire."""
+    cumulative = np.cumsum(counts)
+    rank = max(math.ceil(q * cumulative[-1]), 1)
+    month = int(np.argmax(cumulative >= rank))
+    return month if month < len(counts) - 1 else None

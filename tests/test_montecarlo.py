@@ -1,0 +1,144 @@
+"""Monte Carlo: the same engine as `project`, reproducible whatever the chunking, probabilities
+that behave, and a quantile sketch within its stated error."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import secmodel.montecarlo as mc
+from secmodel import load_inputs, project_scenario
+from secmodel.engine import compile_model
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return load_inputs()
+
+
+def spec(inputs, paths=2500, volatility=0.05, seed=11, scenario="base", horizon=60):
+    return mc.MonteCarloSpec(inputs.scenarios[scenario], horizon, paths, volatility, seed)
+
+
+def test_zero_volatility_paths_equal_the_projection(inputs):
+    s = spec(inputs, paths=1500, volatility=0.0, scenario="seed_roadmap")
+    arrays = mc.simulate_paths(compile_model(inputs), s, 0, 2)
+    single = project_scenario(inputs, "seed_roadmap").arrays
+    assert arrays.users.shape == (1500, 61)
+    for name in ("users", "mrr", "spend_accrual", "spend_cash", "cumulative_cash", "stage"):
+        assert np.array_equal(getattr(arrays, name), np.repeat(getattr(single, name), 1500, 0))
+    assert np.array_equal(arrays.fired_month, np.repeat(single.fired_month, 1500, 0))
+
+
+def test_zero_volatility_quantiles_are_the_projection(inputs):
+    result = mc.run_montecarlo(inputs, spec(inputs, paths=300, volatility=0.0))
+    table = project_scenario(inputs, "base").table
+    mrr = result.quantiles[result.quantiles["metric"] == "mrr"]
+    for column in ("p5", "p50", "p95", "mean"):
+        np.testing.assert_allclose(mrr[column].to_numpy(), table["mrr"].to_numpy(), rtol=1e-12)
+    fires = result.firing_quantiles.set_index("trigger_id")
+    assert fires.loc["mrr_10k", "p50"] == 12 and fires.loc["mrr_1m", "p50"] is pd.NA
+
+
+def outputs(result):
+    return [
+        frame.to_csv(index=False)
+        for frame in (
+            result.quantiles,
+            result.trigger_probability,
+            result.firing_quantiles,
+            result.stage_probability,
+        )
+    ]
+
+
+def test_same_seed_same_files_whatever_the_split(inputs):
+    s = spec(inputs)
+    one = outputs(mc.run_montecarlo(inputs, s, workers=1, chunk_paths=1024))
+    assert outputs(mc.run_montecarlo(inputs, s, workers=1, chunk_paths=3000)) == one
+    assert outputs(mc.run_montecarlo(inputs, s, workers=2, chunk_paths=2048)) == one
+    other = outputs(mc.run_montecarlo(inputs, spec(inputs, seed=12)))
+    assert other != one
+
+
+def test_probabilities_behave(inputs):
+    result = mc.run_montecarlo(inputs, spec(inputs, volatility=0.08))
+    probability = result.trigger_probability.pivot(
+        index="month", columns="trigger_id", values="probability"
+    )
+    assert ((probability >= 0) & (probability <= 1)).all().all()
+    assert (probability.diff().dropna() >= 0).all().all()  # latched: never un-fires
+    assert probability["launch"].eq(1.0).all()
+    assert 0 < probability["mrr_100k"].iloc[-1] < 1  # uncertain by month 60 in the base case
+    stages = result.stage_probability.pivot(index="month", columns="stage", values="probability")
+    assert (stages.diff().dropna() >= 0).all().all()
+    assert (stages["mvp"] >= stages["growth"]).all()  # reaching growth means passing mvp
+
+
+def test_sketch_error_bound():
+    rng = np.random.default_rng(3)
+    data = np.exp(rng.normal(8, 3, size=(20_000, 4)))  # spans many orders of magnitude
+    data[:50, 1] = 0.0
+    counts = np.stack(
+        [np.bincount(mc.sketch_bins(data[:, m]), minlength=mc.SKETCH_BINS + 2) for m in range(4)]
+    )
+    for q in (0.05, 0.1, 0.5, 0.9, 0.95):
+        exact = np.quantile(data, q, axis=0, method="inverted_cdf")
+        estimate = mc.sketch_quantile(counts, q)
+        relative = np.abs(estimate - exact) / np.where(exact > 0, exact, 1)
+        assert (relative <= mc.SKETCH_RELATIVE_ERROR + 1e-12).all(), (q, relative.max())
+    assert mc.SKETCH_RELATIVE_ERROR < 0.005
+
+
+def test_sketch_and_exact_agree_on_a_run(inputs, monkeypatch):
+    s = spec(inputs, paths=2048)
+    exact = mc.run_montecarlo(inputs, s)
+    monkeypatch.setattr(mc, "EXACT_LIMIT_BYTES", 0)
+    sketched = mc.run_montecarlo(inputs, s)
+    assert exact.exact and not sketched.exact
+    for column in mc.QUANTILES:
+        a, b = exact.quantiles[column].to_numpy(), sketched.quantiles[column].to_numpy()
+        ok = np.isnan(a) | (np.abs(b - a) <= mc.SKETCH_RELATIVE_ERROR * np.abs(a) + 1e-9)
+        assert ok.all(), column
+    pd.testing.assert_frame_equal(exact.trigger_probability, sketched.trigger_probability)
+
+
+def test_cli_writes_the_files(tmp_path, run):
+    code, out, _ = run(
+        "montecarlo",
+        "--scenario",
+        "bull",
+        "--paths",
+        "1200",
+        "--volatility",
+        "0.05",
+        "--seed",
+        "1",
+        "--out",
+        tmp_path,
+    )
+    assert code == 0 and "quantiles: exact" in out
+    folder = tmp_path / "bull" / "montecarlo"
+    quantiles = pd.read_csv(folder / "montecarlo_quantiles.csv")
+    assert list(quantiles.columns) == ["month", "metric", "p5", "p10", "p50", "p90", "p95", "mean"]
+    assert set(quantiles["metric"]) == set(mc.METRICS)
+    assert (quantiles["p5"] <= quantiles["p50"]).all() and (
+        quantiles["p50"] <= quantiles["p95"]
+    ).all()
+    for name in ("trigger_probability", "trigger_firing_quantiles", "stage_probability"):
+        assert (folder / f"{name}.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--paths", "0"], "--paths must be at least 1"),
+        (["--volatility", "-0.1"], "--volatility must not be negative"),
+        (["--scenario", "boom"], "unknown scenario 'boom'"),
+    ],
+)
+def test_cli_refuses(args, message, tmp_path, run):
+    base = {"--scenario": "base", "--paths": "10", "--volatility": "0.1", "--seed": "1"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value
+    code, _, err = run("montecarlo", *[x for kv in base.items() for x in kv], "--out", tmp_path)
+    assert code == 2 and message in err
