@@ -175,6 +175,29 @@ def cash_cost(rate: np.ndarray, cadence: np.ndarray, active, starts, months_in) 
     )
 
 
+def spend_totals(
+    groups: "list[ItemGroup]", active_triggers: np.ndarray, users: np.ndarray, mrr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly spend (USD/month), accrual and cash, (P, T): for each group of items switched
+    together, its flags times its summed rates. Same rules as the per-item costs."""
+    accrual = np.zeros(users.shape)
+    cash = np.zeros(users.shape)
+    for g in groups:
+        on = active_triggers[:, g.trigger, :]
+        if g.replacer_triggers:
+            on = on & ~active_triggers[:, list(g.replacer_triggers), :].any(axis=1)
+        recurring = g.monthly + g.per_user * users + g.pct_revenue * mrr
+        accrual += on * (recurring + g.annual / 12)
+        cash += on * recurring
+        if g.annual:
+            cash += (on & (months_into_run(on) % 12 == 0)) * g.annual
+        if g.one_off:
+            starts = run_starts(on) * g.one_off
+            accrual += starts
+            cash += starts
+    return accrual, cash
+
+
 # ---------------------------------------------------------------------------------------------
 # Stages and totals
 
@@ -222,10 +245,10 @@ class ModelArrays:
     sustained: np.ndarray  # (P, K, T) bool
     fired_month: np.ndarray  # (P, K) month, -1 = not within the horizon
     trigger_active: np.ndarray  # (P, K, T) bool
-    item_active: np.ndarray  # (P, I, T) bool
-    item_starts: np.ndarray  # (P, I, T) bool
-    accrual: np.ndarray  # (P, I, T)
-    cash: np.ndarray  # (P, I, T)
+    item_active: np.ndarray | None  # (P, I, T) bool; None when run without per-item arrays
+    item_starts: np.ndarray | None  # (P, I, T) bool
+    accrual: np.ndarray | None  # (P, I, T)
+    cash: np.ndarray | None  # (P, I, T)
     spend_accrual: np.ndarray
     spend_cash: np.ndarray
     cumulative_accrual: np.ndarray
@@ -233,6 +256,35 @@ class ModelArrays:
     pct_of_revenue: np.ndarray  # fraction, NaN where MRR = 0
     pct_of_revenue_ttm: np.ndarray  # fraction, NaN where trailing MRR = 0
     stage: np.ndarray  # index into stages, -1 = none
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    """Catalog items that are switched on and off together (same trigger, same replacing
+    triggers), with their amounts added up by cadence and basis. Totals are computed per group:
+    a handful of 0/1 flags instead of one per item."""
+
+    trigger: int  # index of the trigger that switches the items on
+    replacer_triggers: tuple[int, ...]  # triggers whose activity switches them off
+    monthly: float  # USD/month, fixed monthly items
+    annual: float  # USD/year, fixed annual items
+    one_off: float  # USD per activation run, fixed one-off items
+    per_user: float  # USD/user/month
+    pct_revenue: float  # fraction of MRR per month
+
+
+def item_groups(items: list[CatalogItem], item_trigger: np.ndarray, replaced_by: np.ndarray):
+    """Group the items by (trigger, replacing triggers), in order of first appearance."""
+    groups: dict[tuple, dict[str, float]] = {}
+    for i, item in enumerate(items):
+        replacers = tuple(sorted({int(item_trigger[j]) for j in np.nonzero(replaced_by[i])[0]}))
+        totals = groups.setdefault(
+            (int(item_trigger[i]), replacers),
+            {"monthly": 0.0, "annual": 0.0, "one_off": 0.0, "per_user": 0.0, "pct_revenue": 0.0},
+        )
+        key = item.basis if item.basis != "fixed" else item.cadence
+        totals[key] += item.amount
+    return [ItemGroup(t, r, **totals) for (t, r), totals in groups.items()]
 
 
 @dataclass(frozen=True)
@@ -249,6 +301,7 @@ class CompiledModel:
     replaced_by: np.ndarray  # (I, I) bool
     cadence: np.ndarray  # (I,) str
     stage_trigger: np.ndarray  # (S,) index into triggers
+    groups: list[ItemGroup]
 
 
 def compile_model(inputs: ModelInputs) -> CompiledModel:
@@ -262,6 +315,7 @@ def compile_model(inputs: ModelInputs) -> CompiledModel:
     for j, item in enumerate(items):
         for target in item.replaces:
             replaced_by[item_pos[target], j] = True
+    item_trigger = np.array([trigger_pos[item.trigger] for item in items], dtype=np.int64)
     return CompiledModel(
         triggers=triggers,
         items=items,
@@ -269,18 +323,24 @@ def compile_model(inputs: ModelInputs) -> CompiledModel:
         sustain_months=np.array([t.sustain_months for t in triggers], dtype=np.int64),
         lead_months=np.array([t.lead_months for t in triggers], dtype=np.int64),
         latch=np.array([t.latch for t in triggers], dtype=bool),
-        item_trigger=np.array([trigger_pos[item.trigger] for item in items], dtype=np.int64),
+        item_trigger=item_trigger,
         replaced_by=replaced_by,
         cadence=np.array([item.cadence for item in items]),
         stage_trigger=np.array([trigger_pos[s.trigger] for s in stages], dtype=np.int64),
+        groups=item_groups(items, item_trigger, replaced_by),
     )
 
 
 def run_model(
-    model: CompiledModel, scenario: Scenario, horizon_months: int, growth: np.ndarray | None = None
+    model: CompiledModel,
+    scenario: Scenario,
+    horizon_months: int,
+    growth: np.ndarray | None = None,
+    per_item: bool = True,
 ) -> ModelArrays:
     """Project ``scenario`` over months 0..horizon. ``growth`` (P, T) overrides the scenario's
-    segments (Monte Carlo paths); by default one path with the scenario's growth."""
+    segments (Monte Carlo paths); by default one path with the scenario's growth. With
+    ``per_item=False`` (many paths) the per-item arrays are skipped: only totals are kept."""
     months = month_axis(horizon_months)
     if growth is None:
         growth = user_growth_by_month(scenario.growth, horizon_months)[None, :]
@@ -294,14 +354,14 @@ def run_model(
     sustained = sustained_flags(condition, model.sustain_months)
     active_triggers = trigger_active(sustained, model.lead_months, model.latch)
 
-    active = item_active(active_triggers, model.item_trigger, model.replaced_by)
-    starts = run_starts(active)
-    rate = item_rate(model.items, users, mrr)
-    accrual = accrual_cost(rate, model.cadence, active, starts)
-    cash = cash_cost(rate, model.cadence, active, starts, months_into_run(active))
-
-    spend_accrual = accrual.sum(axis=1)
-    spend_cash = cash.sum(axis=1)
+    active = starts = accrual = cash = None
+    if per_item:
+        active = item_active(active_triggers, model.item_trigger, model.replaced_by)
+        starts = run_starts(active)
+        rate = item_rate(model.items, users, mrr)
+        accrual = accrual_cost(rate, model.cadence, active, starts)
+        cash = cash_cost(rate, model.cadence, active, starts, months_into_run(active))
+    spend_accrual, spend_cash = spend_totals(model.groups, active_triggers, users, mrr)
     return ModelArrays(
         months=months,
         users=users,

@@ -91,7 +91,9 @@ def simulate_paths(model: CompiledModel, spec: MonteCarloSpec, first_block: int,
     """Run the engine on the blocks' paths (only those below ``spec.paths``)."""
     growth = path_growth(spec, first_block, last_block)
     keep = min(spec.paths - first_block * BLOCK, len(growth))
-    return run_model(model, spec.scenario, spec.horizon_months, growth=growth[:keep])
+    return run_model(
+        model, spec.scenario, spec.horizon_months, growth=growth[:keep], per_item=False
+    )
 
 
 def metric_arrays(arrays) -> dict[str, np.ndarray]:
