@@ -79,14 +79,22 @@ def run_length(flags: np.ndarray) -> np.ndarray:
     """Consecutive months (months) the flag has held, ending at each month; 0 where it is off.
 
     The cumulative count minus its value at the last month the flag was off."""
-    count = np.cumsum(flags, axis=-1)
+    count = np.cumsum(flags, axis=-1, dtype=np.int32)
     at_last_off = np.maximum.accumulate(np.where(flags, 0, count), axis=-1)
     return count - at_last_off
 
 
 def sustained_flags(condition: np.ndarray, sustain_months: np.ndarray) -> np.ndarray:
-    """1 where the condition has held in each of the last ``sustain`` months, (P, K, T)."""
-    return run_length(condition) >= sustain_months[None, :, None]
+    """1 where the condition has held in each of the last ``sustain`` months, (P, K, T).
+    Triggers with a one-month sustain skip the run-length count (the usual case)."""
+    longer = np.nonzero(sustain_months > 1)[0]
+    if not len(longer):
+        return condition
+    sustained = condition.copy()
+    sustained[:, longer, :] = (
+        run_length(condition[:, longer, :]) >= sustain_months[None, longer, None]
+    )
+    return sustained
 
 
 def first_month(flags: np.ndarray) -> np.ndarray:
