@@ -33,8 +33,9 @@ notebooks: $(STAMP) ## re-execute the committed notebooks in place (accept an in
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP) ## benchmark: the report against one papermill run of an empty notebook
+bench: $(STAMP) ## benchmarks: the report against the papermill floor; the Monte Carlo engine
 	$(PY) bench/report_speed.py
+	$(PY) bench/engine_speed.py --million
 
 test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
