@@ -406,3 +406,19 @@ def format_audit(audit: pd.DataFrame) -> str:
 def stage_pct_targets(claims: list[Claim]) -> dict[str, float]:
     """The seed's '% of revenue' for each stage (fraction), from its pct_of_revenue_band claims."""
     return {c.subject: c.stated for c in claims if c.check == "pct_of_revenue_band"}
+
+
+def formatted_columns(audit: pd.DataFrame) -> dict[str, list[str]]:
+    """Stated, Computed and Difference of an audit table as displayed, each in its row's unit."""
+
+    def column(name: str, difference: bool = False) -> list[str]:
+        return [
+            format_value(v, u, difference=difference)
+            for v, u in zip(audit[name], audit["unit"], strict=True)
+        ]
+
+    return {
+        "Stated": column("stated"),
+        "Computed": column("computed"),
+        "Difference": column("difference", difference=True),
+    }

@@ -14,7 +14,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from secmodel import charts
-from secmodel.audit import format_value, load_claims, run_audit, stage_pct_targets
+from secmodel.audit import formatted_columns, load_claims, run_audit, stage_pct_targets
 from secmodel.benchmarks import load_benchmarks
 from secmodel.checks import run_checks, summary_line
 from secmodel.engine import compile_model
@@ -281,14 +281,7 @@ class BoardReport:
                 "Computed as": [
                     f"{m} ({n})" if n else m for m, n in zip(a["measure"], a["note"], strict=True)
                 ],
-                "Stated": [format_value(v, u) for v, u in zip(a["stated"], a["unit"], strict=True)],
-                "Computed": [
-                    format_value(v, u) for v, u in zip(a["computed"], a["unit"], strict=True)
-                ],
-                "Difference": [
-                    format_value(v, u, difference=True)
-                    for v, u in zip(a["difference"], a["unit"], strict=True)
-                ],
+                **formatted_columns(a),
                 "Status": a["status"],
             }
         )

@@ -208,22 +208,50 @@ def run_montecarlo(
     n_blocks = math.ceil(spec.paths / BLOCK)
     per_chunk = max(1, math.ceil(chunk_paths / BLOCK))
     ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
-    results: list[ChunkResult] = []
+    merged = Merged(spec, exact)
     if workers > 1:
         jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_chunk_job, jobs):
-                results.append(result)
+            for result in pool.map(_chunk_job, jobs):  # in chunk order
+                merged.add(result)
                 if progress:
                     progress(1)
     else:
         model = compile_model(inputs)
         for a, b in ranges:
-            results.append(reduce_chunk(model, spec, a, b, exact))
+            merged.add(reduce_chunk(model, spec, a, b, exact))
             if progress:
                 progress(1)
-    results.sort(key=lambda r: r.first_block)
-    return combine(model_of(inputs), spec, results, exact)
+    return combine(model_of(inputs), spec, merged, exact)
+
+
+class Merged:
+    """Chunk results merged as they arrive, so memory does not grow with the number of paths:
+    integer counts are added up, per-block sums are kept (small) and added in block order at the
+    end, and values are kept only in exact mode (bounded by EXACT_LIMIT_BYTES)."""
+
+    def __init__(self, spec: MonteCarloSpec, exact: bool):
+        self.exact = exact
+        self.sums: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        self.counts: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        self.values: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        self.sketch: dict[str, np.ndarray] = {}
+        self.fired_by = self.fire_month_counts = self.stage_by = None
+        self.next_block = 0
+
+    def add(self, r: ChunkResult) -> None:
+        assert r.first_block == self.next_block, "chunks must arrive in block order"
+        self.next_block += len(next(iter(r.sums.values())))
+        for name in METRICS:
+            self.sums[name].extend(r.sums[name])
+            self.counts[name].extend(r.counts[name])
+            if self.exact:
+                self.values[name].append(r.values[name])
+            else:
+                self.sketch[name] = self.sketch.get(name, 0) + r.sketch[name]
+        for attr in ("fired_by", "fire_month_counts", "stage_by"):
+            current = getattr(self, attr)
+            setattr(self, attr, getattr(r, attr) if current is None else current + getattr(r, attr))
 
 
 def model_of(inputs: ModelInputs) -> CompiledModel:
@@ -231,22 +259,21 @@ def model_of(inputs: ModelInputs) -> CompiledModel:
 
 
 def combine(
-    model: CompiledModel, spec: MonteCarloSpec, results: list[ChunkResult], exact: bool
+    model: CompiledModel, spec: MonteCarloSpec, merged: Merged, exact: bool
 ) -> MonteCarloResult:
-    """Merge the chunks in block order into the output tables."""
+    """The output tables from the merged chunks."""
     months = np.arange(spec.horizon_months + 1)
     rows = []
     for name in METRICS:
         total = np.zeros(len(months))
         count = np.zeros(len(months), dtype=np.int64)
-        for r in results:  # block order: the same sum whatever the chunking
-            for b in range(len(r.sums[name])):
-                total = total + r.sums[name][b]
-                count = count + r.counts[name][b]
+        for block_sum, block_count in zip(merged.sums[name], merged.counts[name], strict=True):
+            total = total + block_sum  # block order: the same sum whatever the chunking
+            count = count + block_count
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         if exact:
-            data = np.concatenate([r.values[name] for r in results])
+            data = np.concatenate(merged.values[name])
             with np.errstate(invalid="ignore"):
                 qs = {
                     label: np.nanquantile(data, q, axis=0, method="inverted_cdf")
@@ -255,8 +282,7 @@ def combine(
                     for label, q in QUANTILES.items()
                 }
         else:
-            counts = sum(r.sketch[name] for r in results)  # (T, bins)
-            qs = {label: sketch_quantile(counts, q) for label, q in QUANTILES.items()}
+            qs = {label: sketch_quantile(merged.sketch[name], q) for label, q in QUANTILES.items()}
         for m in months:
             rows.append(
                 {
@@ -269,7 +295,7 @@ def combine(
     quantiles = pd.DataFrame(rows, columns=["month", "metric", *QUANTILES, "mean"])
 
     n = spec.paths
-    fired_by = sum(r.fired_by for r in results)
+    fired_by = merged.fired_by
     trigger_probability = pd.DataFrame(
         [
             {"month": int(m), "trigger_id": t.trigger_id, "probability": fired_by[k, m] / n}
@@ -277,7 +303,7 @@ def combine(
             for k, t in enumerate(model.triggers)
         ]
     )
-    fire_counts = sum(r.fire_month_counts for r in results)
+    fire_counts = merged.fire_month_counts
     firing = []
     for k, t in enumerate(model.triggers):
         counts = fire_counts[k]
@@ -289,7 +315,7 @@ def combine(
             }
         )
     firing_quantiles = pd.DataFrame(firing).astype({label: "Int64" for label in QUANTILES})
-    stage_by = sum(r.stage_by for r in results)
+    stage_by = merged.stage_by
     stage_probability = pd.DataFrame(
         [
             {"month": int(m), "stage": s.stage, "probability": stage_by[i, m] / n}

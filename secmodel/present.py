@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from secmodel.audit import Claim, load_claims, run_audit, stage_pct_targets
+from secmodel.audit import Claim, formatted_columns, load_claims, run_audit, stage_pct_targets
 from secmodel.benchmarks import Benchmark, load_benchmarks
 from secmodel.checks import CheckResult, run_checks, summary_line
 from secmodel.engine import compile_model
@@ -197,8 +197,6 @@ def spend_at_months(projections: list[Projection]) -> pd.DataFrame:
 
 def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     """The roadmap audit with stated, computed and difference formatted by unit."""
-    from secmodel.audit import format_value
-
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
     audit = run_audit(inputs, load_claims(inputs.data_dir, inputs))
     shown = pd.DataFrame(
@@ -206,16 +204,7 @@ def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
             "Claim id": audit["claim_id"],
             "Claim": audit["claim"],
             "Measure": audit["measure"],
-            "Stated": [
-                format_value(v, u) for v, u in zip(audit["stated"], audit["unit"], strict=True)
-            ],
-            "Computed": [
-                format_value(v, u) for v, u in zip(audit["computed"], audit["unit"], strict=True)
-            ],
-            "Difference": [
-                format_value(v, u, difference=True)
-                for v, u in zip(audit["difference"], audit["unit"], strict=True)
-            ],
+            **formatted_columns(audit),
             "Status": audit["status"],
             "Note": audit["note"],
         }

@@ -167,30 +167,9 @@ def test_nbval_catches_a_changed_number(tmp_path):
         (folder / "projection.ipynb").write_text(json.dumps(notebook))
         copies[variant] = folder
 
-    def nbval(folder):
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-p",
-                "no:cacheprovider",
-                "--nbval",
-                "--nbval-current-env",
-                "--nbval-sanitize-with",
-                str(NOTEBOOK_DIR / "nbval_sanitize.cfg"),
-                str(folder),
-                "-q",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            check=False,
-        )
-
-    assert nbval(copies["same"]).returncode == 0
+    assert run_nbval(copies["same"], tmp_path).returncode == 0
     set_cell(data, "catalog.csv", "splunk_monitoring", "amount", "$1,600.00")
-    result = nbval(copies["changed"])
+    result = run_nbval(copies["changed"], tmp_path)
     assert result.returncode == 1
     assert "mismatch" in result.stdout
     assert "$13,555" in result.stdout  # 13,455 + 100 in the key figures
@@ -198,7 +177,13 @@ def test_nbval_catches_a_changed_number(tmp_path):
 
 def test_regression_net_sees_the_data_folder_not_the_cwd(tmp_path):
     """Paths resolve from the package: the notebooks run the same from any folder."""
-    result = subprocess.run(
+    result = run_nbval(NOTEBOOK_DIR / "what_if.ipynb", tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def run_nbval(target, cwd):
+    """pytest --nbval on a notebook or folder, as make test runs it, from ``cwd``."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -209,15 +194,14 @@ def test_regression_net_sees_the_data_folder_not_the_cwd(tmp_path):
             "--nbval-current-env",
             "--nbval-sanitize-with",
             str(NOTEBOOK_DIR / "nbval_sanitize.cfg"),
-            str(NOTEBOOK_DIR / "what_if.ipynb"),
+            str(target),
             "-q",
         ],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-2000:]
 
 
 def test_notebooks_folder_holds_only_what_is_committed():
