@@ -404,3 +404,41 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     alt = f"Line chart of {what.lower()} for {len(projections)} scenarios: {ends}."
     caption = f"{what} in each scenario" + (f"; {focus} highlighted." if focus else ".")
     return Chart(figure, title, alt, caption)
+
+
+def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
+    """The ``top`` drivers by swing in cumulative spend: bars from the base answer to the answer
+    with the driver moved down (blue) and up (orange), in USD."""
+    shown = table.head(top).iloc[::-1]  # largest at the top
+    base = float(shown["cumulative_spend_base"].iloc[0]) if len(shown) else 0.0
+    figure, (ax,) = _new_figure(height=max(3.0, 0.42 * len(shown) + 1.4), sharex=False)
+    figure.subplots_adjust(left=0.3)
+    y = np.arange(len(shown))
+    low = shown["cumulative_spend_low"].to_numpy() - base
+    high = shown["cumulative_spend_high"].to_numpy() - base
+    ax.barh(y, low, color=PALETTE[0], label="driver moved down")
+    ax.barh(y, high, color=PALETTE[1], label="driver moved up")
+    ax.axvline(0, color="#000000", linewidth=0.8)
+    ax.set_yticks(y, shown["driver"].tolist(), fontsize=8)
+    ax.xaxis.set_major_formatter(usd_axis)
+    ax.grid(True, axis="x", color="#d9d9d9", linewidth=0.6)
+    ax.grid(False, axis="y")
+    ax.set_axisbelow(True)  # grid lines behind the bars
+    ax.set_xlabel(f"Change in cumulative spend at the horizon (USD; base {usd(base)})")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    title = f"What moves cumulative security spend most, {scenario}"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    lead = shown.iloc[::-1].head(3)
+    biggest = "; ".join(
+        f"{r.driver} {usd(r.cumulative_spend_low - base)} / {usd(r.cumulative_spend_high - base)}"
+        for r in lead.itertuples()
+    )
+    alt = (
+        f"Tornado chart of the {len(shown)} assumptions that move cumulative security spend most "
+        f"in {scenario} (base {usd(base)}). Largest effects, down / up: {biggest}."
+    )
+    caption = (
+        f"One-at-a-time sensitivity of cumulative spend in {scenario}: each bar moves one "
+        "assumption down (blue) or up (orange) with all others as in the inputs."
+    )
+    return Chart(figure, title, alt, caption)

@@ -14,6 +14,7 @@ from secmodel.checks import run_checks, summary_line
 from secmodel.engine import compile_model
 from secmodel.errors import InputError, UsageError
 from secmodel.explain import explain
+from secmodel.formatting import usd
 from secmodel.inputs import load_inputs
 from secmodel.output import write_csv_atomic, write_projection_files
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path
@@ -75,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=2048,
         metavar="N",
         help="paths per chunk (rounded up to whole blocks of 1,024); bounds memory",
+    )
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+
+    p = sub.add_parser("sensitivity", help="which assumption moves the answer most")
+    common(p)
+    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument(
+        "--delta", type=float, default=0.2, help="relative move of each driver (default 0.2)"
     )
     p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
 
@@ -268,6 +277,34 @@ def cmd_montecarlo(args) -> int:
     return 0
 
 
+def cmd_sensitivity(args) -> int:
+    from secmodel.sensitivity import sensitivity_table
+
+    inputs = load_inputs(args.data)
+    scenario = resolve_scenarios(inputs, [args.scenario])[0]
+    check_horizon(args.horizon)
+    table = sensitivity_table(inputs, scenario, args.delta, args.horizon)
+    path = args.out / scenario.scenario / "sensitivity.csv"
+    write_csv_atomic(path, table)
+    base = table["cumulative_spend_base"].iloc[0]
+    print(
+        f"{scenario.scenario}: cumulative spend ${base:,.0f}; each driver moved by "
+        f"{args.delta:.0%} (months by at least 1). Largest effects:"
+    )
+
+    def signed(value: float) -> str:
+        return ("+" if value > 0 else "") + usd(value)
+
+    print(f"  {'driver':<36} {'moved down':>14} {'moved up':>14}")
+    for row in table.head(10).itertuples():
+        print(
+            f"  {row.driver:<36} {signed(row.cumulative_spend_low - base):>14} "
+            f"{signed(row.cumulative_spend_high - base):>14}"
+        )
+    print(f"wrote {display_path(path)}")
+    return 0
+
+
 def cmd_report(args) -> int:
     from secmodel.report import ReportError, make_report  # heavy imports: only here
 
@@ -297,4 +334,5 @@ COMMANDS = {
     "notebooks": cmd_notebooks,
     "report": cmd_report,
     "montecarlo": cmd_montecarlo,
+    "sensitivity": cmd_sensitivity,
 }

@@ -1,0 +1,62 @@
+"""One-at-a-time sensitivity against effects worked out by hand for the base scenario
+(base: 61 months; users reach 10,000 in month 50, so the analyst is paid in months 50-60)."""
+
+import pandas as pd
+import pytest
+
+from secmodel import charts, load_inputs
+from secmodel.sensitivity import sensitivity_table
+
+
+@pytest.fixture(scope="module")
+def table():
+    inputs = load_inputs()
+    return sensitivity_table(inputs, inputs.scenarios["base"], delta=0.2).set_index("driver")
+
+
+def effect(table, driver):
+    row = table.loc[driver]
+    base = row["cumulative_spend_base"]
+    return row["cumulative_spend_low"] - base, row["cumulative_spend_high"] - base
+
+
+def test_amount_effects_by_hand(table):
+    # hosting: $500 +-20% = +-$100 a month, for all 61 months
+    assert effect(table, "amount of hosting") == pytest.approx((-6100, 6100))
+    # the analyst: $5,000 +-20% = +-$1,000 a month for months 50-60 (11 months)
+    assert effect(table, "amount of security_analyst") == pytest.approx((-11000, 11000))
+    # the audit: $2,000/year +-20% accrues +-$400/12 a month from month 12 (49 months)
+    assert effect(table, "amount of security_audit") == pytest.approx(
+        (-400 / 12 * 49, 400 / 12 * 49)
+    )
+
+
+def test_month_drivers(table):
+    # one more month of lead on users_10k: the analyst starts in month 51, $5,000 less
+    low, high = effect(table, "lead of users_10k")
+    assert low == 0 and high == pytest.approx(-5000)  # lead cannot go below 0
+    row = table.loc["sustain of mrr_10k"]
+    assert row["low_value"] == 1 and row["high_value"] == 2  # sustain cannot go below 1
+    assert row["fires_mrr_10k_base"] == 12 and row["fires_mrr_10k_high"] == 13
+
+
+def test_sorted_by_swing_and_traceable(table):
+    swings = table["cumulative_spend_swing"].abs().tolist()
+    assert swings == sorted(swings, reverse=True)
+    assert table.loc["amount of hosting", "source"] == "catalog.csv:2"
+    assert table.loc["arpu_monthly", "source"] == "scenarios.csv:3"
+    assert len(table) == 4 + 2 + 23 + 2 * 6  # segments, ARPU, start users, items, triggers
+
+
+def test_tornado_chart(table):
+    chart = charts.tornado_chart(table.reset_index(), "base")
+    assert "user growth from month 1" in chart.alt
+    assert len(chart.figure.axes[0].patches) == 20  # ten drivers, down and up
+
+
+def test_cli(tmp_path, run):
+    code, out, _ = run("sensitivity", "--scenario", "base", "--out", tmp_path)
+    assert code == 0 and "amount of hosting" in out
+    assert len(pd.read_csv(tmp_path / "base" / "sensitivity.csv")) == 41
+    code, _, err = run("sensitivity", "--scenario", "base", "--delta", "1.5", "--out", tmp_path)
+    assert code == 2 and "--delta must be between 0 and 1" in err
