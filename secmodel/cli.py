@@ -87,6 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
 
+    p = sub.add_parser("sweep", help="a grid of what-if values, locally or on a Dask cluster")
+    common(p)
+    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help="user_growth_multiplier=0.5:1.5:11 or arpu_monthly=8,10,12 (repeatable)",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    p.add_argument("--paths", type=int, metavar="N", help="also run a Monte Carlo per point")
+    p.add_argument("--volatility", type=float, default=0.05, metavar="SIGMA")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+
     p = sub.add_parser("report", help="the board-report PDF and the Excel workbook")
     common(p)
     p.add_argument(
@@ -305,6 +323,41 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from tqdm import tqdm
+
+    from secmodel.sweep import BATCH, grid_points, parse_grid, run_sweep
+
+    inputs = load_inputs(args.data)
+    scenario = resolve_scenarios(inputs, [args.scenario])[0]
+    check_horizon(args.horizon)
+    grid = parse_grid(args.grid)
+    montecarlo = None
+    if args.paths is not None:
+        from secmodel.montecarlo import check_spec
+
+        check_spec(args.paths, args.volatility, args.seed)
+        montecarlo = {"paths": args.paths, "volatility": args.volatility, "seed": args.seed}
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    points = len(grid_points(grid))
+    with tqdm(total=-(-points // BATCH), unit="batch", desc="sweep", file=sys.stderr) as bar:
+        table = run_sweep(
+            inputs,
+            scenario,
+            grid,
+            args.horizon,
+            montecarlo,
+            args.workers,
+            args.scheduler,
+            bar.update,
+        )
+    path = args.out / scenario.scenario / "sweep.csv"
+    write_csv_atomic(path, table)
+    print(f"{points:,} points of {scenario.scenario}; wrote {display_path(path)}")
+    return 0
+
+
 def cmd_report(args) -> int:
     from secmodel.report import ReportError, make_report  # heavy imports: only here
 
@@ -335,4 +388,5 @@ COMMANDS = {
     "report": cmd_report,
     "montecarlo": cmd_montecarlo,
     "sensitivity": cmd_sensitivity,
+    "sweep": cmd_sweep,
 }

@@ -1,0 +1,146 @@
+"""Sweeps: the cartesian product of what-if values, each point projected (and optionally
+simulated), into one tidy table.
+
+Points are evaluated in batches by a local process pool, or by an existing Dask distributed
+cluster (``--scheduler ADDRESS``) without any change to the code: the same function runs on the
+workers, which need this package installed. Rows come back in the grid's order either way.
+"""
+
+import itertools
+import math
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+import numpy as np
+import pandas as pd
+
+from secmodel.engine import compile_model, run_model
+from secmodel.errors import UsageError
+from secmodel.inputs import ModelInputs, Scenario
+from secmodel.whatif import apply_overrides
+
+GRID_NAMES = ("user_growth_multiplier", "arpu_monthly", "start_users")
+BATCH = 64  # points per task: large enough to hide the scheduling cost
+
+
+def parse_grid(specs: list[str]) -> dict[str, list[float]]:
+    """``name=start:stop:count`` (evenly spaced, both ends included) or ``name=v1,v2,...``."""
+    grid: dict[str, list[float]] = {}
+    for spec in specs:
+        name, sep, values = spec.partition("=")
+        name = name.strip()
+        if not sep or name not in GRID_NAMES:
+            raise UsageError(
+                f"--grid takes NAME=start:stop:count or NAME=v1,v2 with NAME one of "
+                f"{', '.join(GRID_NAMES)} (got '{spec}')"
+            )
+        if name in grid:
+            raise UsageError(f"--grid names {name} twice")
+        try:
+            if ":" in values:
+                start, stop, count = values.split(":")
+                n = int(count)
+                if n < 1:
+                    raise ValueError
+                grid[name] = [float(v) for v in np.linspace(float(start), float(stop), n)]
+            else:
+                grid[name] = [float(v) for v in values.split(",")]
+        except ValueError:
+            raise UsageError(f"--grid values of {name} are not numbers (got '{values}')") from None
+    if not grid:
+        raise UsageError("a sweep needs at least one --grid")
+    return grid
+
+
+def grid_points(grid: dict[str, list[float]]) -> list[dict[str, float]]:
+    """Every combination, the first grid varying slowest."""
+    names = list(grid)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grid.values())]
+
+
+def evaluate_point(
+    inputs: ModelInputs, scenario: Scenario, point: dict, horizon: int, montecarlo: dict | None
+) -> dict:
+    """One grid point: the projection's answers, and the Monte Carlo's when asked for."""
+    changed = apply_overrides(
+        scenario,
+        point.get("user_growth_multiplier", 1.0),
+        point.get("arpu_monthly"),
+        point.get("start_users"),
+    )
+    model = compile_model(inputs)
+    arrays = run_model(model, changed, horizon, per_item=False)
+    row = dict(point)
+    row["cumulative_spend"] = float(arrays.cumulative_accrual[0, -1])
+    row["cumulative_cash"] = float(arrays.cumulative_cash[0, -1])
+    pct = arrays.pct_of_revenue[0]
+    row["peak_pct_of_revenue"] = float(np.nanmax(pct)) if np.isfinite(pct).any() else math.nan
+    for t, month in zip(model.triggers, arrays.fired_month[0], strict=True):
+        row[f"fires_{t.trigger_id}"] = float(month) if month >= 0 else math.nan
+    if montecarlo:
+        from secmodel.montecarlo import MonteCarloSpec, run_montecarlo
+
+        spec = MonteCarloSpec(changed, horizon, **montecarlo)
+        result = run_montecarlo(inputs, spec)
+        q = result.quantiles
+        last = q[(q["metric"] == "cumulative_cash") & (q["month"] == horizon)].iloc[0]
+        row["p90_cumulative_cash"] = float(last["p90"])
+        fired = result.trigger_probability[result.trigger_probability["month"] == horizon]
+        for trigger_id, probability in zip(fired["trigger_id"], fired["probability"], strict=True):
+            row[f"probability_{trigger_id}"] = float(probability)
+    return row
+
+
+def evaluate_batch(inputs, scenario, points, horizon, montecarlo) -> list[dict]:
+    """A task: several points in one call."""
+    return [evaluate_point(inputs, scenario, p, horizon, montecarlo) for p in points]
+
+
+def run_sweep(
+    inputs: ModelInputs,
+    scenario: Scenario,
+    grid: dict[str, list[float]],
+    horizon: int | None = None,
+    montecarlo: dict | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress=None,
+) -> pd.DataFrame:
+    """Evaluate every grid point; rows in grid order whatever ran them."""
+    points = grid_points(grid)
+    for point in points:  # refuse impossible values before any work is sent
+        apply_overrides(
+            scenario,
+            point.get("user_growth_multiplier", 1.0),
+            point.get("arpu_monthly"),
+            point.get("start_users"),
+        )
+    horizon = horizon or scenario.horizon_months
+    batches = [points[i : i + BATCH] for i in range(0, len(points), BATCH)]
+    args = [(inputs, scenario, batch, horizon, montecarlo) for batch in batches]
+    results: dict[int, list[dict]] = {}
+    if scheduler is not None:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        futures = {client.submit(evaluate_batch, *a, pure=False): n for n, a in enumerate(args)}
+        for future in dask_completed(list(futures)):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(1)
+        if client is not scheduler:
+            client.close()
+    elif workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(evaluate_batch, *a): n for n, a in enumerate(args)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(1)
+    else:
+        for n, a in enumerate(args):
+            results[n] = evaluate_batch(*a)
+            if progress:
+                progress(1)
+    rows = [row for n in range(len(batches)) for row in results[n]]
+    return pd.DataFrame(rows)
