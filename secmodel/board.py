@@ -272,6 +272,50 @@ class BoardReport:
         )
 
     # -----------------------------------------------------------------------------------------
+    def uncertainty_parts(self) -> list:
+        """For each covered scenario with a row in uncertainty.csv: when the upgrades are
+        likely to be needed, the range of outcomes, and which assumption matters most."""
+        from secmodel.montecarlo import load_uncertainty
+        from secmodel.present import firing_table, sensitivity_top, uncertainty_run
+
+        settings = load_uncertainty(self.inputs.data_dir, self.inputs)
+        parts = []
+        for scenario in self.scenarios:
+            if scenario.scenario not in settings:
+                continue
+            run = uncertainty_run(self.inputs.data_dir, scenario.scenario)
+            s = settings[scenario.scenario]
+            parts.append(
+                HTML(
+                    f'<h1 class="section">Growth uncertainty: {esc(scenario.scenario)}</h1>'
+                    f"<p>{run.paths:,} simulated growth paths: each month's user growth varies "
+                    f"around the plan with a standard deviation of {pct(s.volatility)} "
+                    "(uncertainty.csv). When the upgrades are needed:</p>"
+                    + table_html(firing_table(run), "firing-table")
+                )
+            )
+            mc_result = run.montecarlo
+            parts.append(
+                charts.trigger_probability_chart(
+                    mc_result.trigger_probability, scenario.scenario, run.paths
+                )
+            )
+            for metric in ("mrr", "cumulative_cash", "pct_of_revenue"):
+                parts.append(
+                    charts.fan_chart(mc_result.quantiles, metric, scenario.scenario, run.paths)
+                )
+            parts.append(
+                HTML(
+                    "<h2>Which assumption matters most</h2>"
+                    f"<p>Each assumption moved {pct(s.sensitivity_delta, 0)} down and up alone "
+                    "(months by at least one); effect on cumulative spend at the horizon.</p>"
+                    + table_html(sensitivity_top(run), "sensitivity-table")
+                )
+            )
+            parts.append(charts.tornado_chart(run.sensitivity, scenario.scenario))
+        return parts
+
+    # -----------------------------------------------------------------------------------------
     def audit_section(self) -> HTML:
         a = self.audit
         counts = a["status"].value_counts()

@@ -442,3 +442,84 @@ def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
         "assumption down (blue) or up (orange) with all others as in the inputs."
     )
     return Chart(figure, title, alt, caption)
+
+
+FAN_METRICS = {
+    "mrr": ("MRR (USD/month)", usd_axis, True),
+    "cumulative_cash": ("Cumulative security spend, cash (USD)", usd_axis, False),
+    "pct_of_revenue": ("Security spend / revenue (log scale)", pct_axis, True),
+}
+
+
+def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -> Chart:
+    """Monte Carlo bands of one metric by month: P5-P95 (light), P10-P90 (darker), median line."""
+    label, formatter, log = FAN_METRICS[metric]
+    q = quantiles[quantiles["metric"] == metric].sort_values("month")
+    figure, (ax,) = _new_figure(sharex=False)
+    months = q["month"].to_numpy()
+    ax.fill_between(
+        months, q["p5"], q["p95"], color=PALETTE[0], alpha=0.18, linewidth=0, label="P5-P95"
+    )
+    ax.fill_between(
+        months, q["p10"], q["p90"], color=PALETTE[0], alpha=0.35, linewidth=0, label="P10-P90"
+    )
+    ax.plot(months, q["p50"], color=PALETTE[0], linewidth=2, label="median")
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(formatter)
+    ax.set_ylabel(label)
+    ax.set_xlabel("Months since launch")
+    ax.legend(
+        loc="upper right" if metric == "pct_of_revenue" else "upper left", frameon=False, fontsize=8
+    )
+    title = f"{label.split(' (')[0]}: range of outcomes, {scenario}"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    last = q.iloc[-1]
+    fmt = pct if metric == "pct_of_revenue" else usd
+    alt = (
+        f"Fan chart of {label.split(' (')[0].lower()} in {scenario} over {paths:,} simulated "
+        f"growth paths: in month {int(last['month'])} the median is {fmt(last['p50'])}, "
+        f"with 80% of paths between {fmt(last['p10'])} and {fmt(last['p90'])}."
+    )
+    caption = (
+        f"{label.split(' (')[0]} in {scenario}: the line is the median path; the dark band holds "
+        "80% of simulated paths (P10-P90), the light band 90% (P5-P95)."
+    )
+    return Chart(figure, title, alt, caption)
+
+
+def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: int) -> Chart:
+    """The probability (fraction of paths) that each trigger has fired by each month."""
+    wide = probability.pivot(index="month", columns="trigger_id", values="probability")
+    order = list(dict.fromkeys(probability["trigger_id"]))
+    figure, (ax,) = _new_figure(sharex=False)
+    styles = ["-", "--", "-.", ":"]
+    for n, trigger_id in enumerate(order):
+        ax.plot(
+            wide.index,
+            wide[trigger_id],
+            color=PALETTE[n % len(PALETTE)],
+            linestyle=styles[n // len(PALETTE) % len(styles)],
+            linewidth=2,
+            label=trigger_id,
+        )
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(pct_axis)
+    ax.set_ylabel("Probability the trigger has fired")
+    ax.set_xlabel("Months since launch")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    title = f"When each upgrade is needed: probability by month, {scenario}"
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    end = wide.iloc[-1]
+    alt = (
+        f"Line chart of the probability that each trigger has fired, over {paths:,} simulated "
+        f"paths of {scenario}; by month {int(wide.index[-1])}: "
+        + "; ".join(f"{t} {pct(end[t], 0)}" for t in order)
+        + "."
+    )
+    caption = (
+        f"Share of simulated {scenario} paths in which each trigger has fired by each month: "
+        "read 60% at month 18 as a 60% chance that upgrade must be funded by month 18."
+    )
+    return Chart(figure, title, alt, caption)

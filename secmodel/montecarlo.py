@@ -343,3 +343,49 @@ def month_quantile(counts: np.ndarray, q: float):
     rank = max(math.ceil(q * cumulative[-1]), 1)
     month = int(np.argmax(cumulative >= rank))
     return month if month < len(counts) - 1 else None
+
+
+@dataclass(frozen=True)
+class UncertaintySettings:
+    """The analysis settings of one scenario, from ``data/uncertainty.csv``."""
+
+    scenario: str
+    volatility: float  # standard deviation of the monthly growth shock (fraction/month)
+    paths: int
+    seed: int
+    sensitivity_delta: float  # relative move of each driver
+    line: int
+
+
+def load_uncertainty(data_dir, inputs: ModelInputs) -> dict[str, UncertaintySettings]:
+    """Read and validate uncertainty.csv (one row per scenario to analyse)."""
+    from pathlib import Path
+
+    from secmodel.csvtable import read_table
+    from secmodel.errors import InputError
+
+    table = read_table(
+        Path(data_dir) / "uncertainty.csv",
+        ("scenario", "volatility", "paths", "seed", "sensitivity_delta"),
+    )
+    found: dict[str, UncertaintySettings] = {}
+    for row in table.rows if not table.problems else []:
+        name = row.text("scenario")
+        if name and name not in inputs.scenarios:
+            row.problem("scenario", "unknown scenario; not in scenarios.csv", name)
+            name = None
+        elif name in found:
+            row.problem("scenario", f"duplicate; first on line {found[name].line}", name)
+            name = None
+        volatility = row.number("volatility", percent=True, minimum=0, what="a fraction")
+        paths = row.number("paths", integer=True, minimum=1, what="a number of paths")
+        seed = row.number("seed", integer=True, minimum=0, what="a whole number")
+        delta = row.number("sensitivity_delta", percent=True, above=0, what="a fraction")
+        if delta is not None and delta >= 1:
+            row.problem("sensitivity_delta", "must be below 1", row.raw("sensitivity_delta"))
+            delta = None
+        if None not in (name, volatility, paths, seed, delta):
+            found[name] = UncertaintySettings(name, volatility, paths, seed, delta, row.line)
+    if table.problems:
+        raise InputError(table.problems)
+    return found

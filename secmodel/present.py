@@ -10,6 +10,7 @@ from secmodel.audit import Claim, formatted_columns, load_claims, run_audit, sta
 from secmodel.benchmarks import Benchmark, load_benchmarks
 from secmodel.checks import CheckResult, run_checks, summary_line
 from secmodel.engine import compile_model
+from secmodel.errors import UsageError
 from secmodel.formatting import count, pct, usd, usd_short
 from secmodel.inputs import ModelInputs, load_inputs
 from secmodel.paths import DEFAULT_DATA_DIR
@@ -295,3 +296,87 @@ def save_projection(projection: Projection, output_dir: str | Path) -> None:
     from secmodel.output import write_projection_files
 
     write_projection_files(Path(output_dir), projection)
+
+
+@dataclass(frozen=True)
+class UncertaintyRun:
+    """A scenario's Monte Carlo and sensitivity, with the settings used."""
+
+    scenario: str
+    paths: int
+    volatility: float
+    montecarlo: object  # secmodel.montecarlo.MonteCarloResult
+    sensitivity: pd.DataFrame
+
+
+def uncertainty_run(
+    data_dir=None,
+    scenario: str = "base",
+    horizon_months: int | None = None,
+    user_growth_multiplier: float = 1.0,
+    arpu_monthly: float | None = None,
+    start_users: float | None = None,
+    volatility: float | None = None,
+    paths: int | None = None,
+    seed: int | None = None,
+    sensitivity_delta: float | None = None,
+) -> UncertaintyRun:
+    """Monte Carlo and sensitivity of one scenario; settings left as None come from its row of
+    uncertainty.csv."""
+    from secmodel.montecarlo import MonteCarloSpec, load_uncertainty, run_montecarlo
+    from secmodel.sensitivity import sensitivity_table
+
+    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    base = resolve_scenarios(inputs, [scenario])[0]
+    settings = load_uncertainty(inputs.data_dir, inputs).get(scenario)
+    if settings is None and None in (volatility, paths, seed, sensitivity_delta):
+        raise UsageError(f"uncertainty.csv has no row for scenario '{scenario}'")
+    changed = apply_overrides(base, user_growth_multiplier, arpu_monthly, start_users)
+    horizon = horizon_months or changed.horizon_months
+    spec = MonteCarloSpec(
+        changed,
+        horizon,
+        paths if paths is not None else settings.paths,
+        volatility if volatility is not None else settings.volatility,
+        seed if seed is not None else settings.seed,
+    )
+    delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
+    return UncertaintyRun(
+        scenario,
+        spec.paths,
+        spec.volatility,
+        run_montecarlo(inputs, spec),
+        sensitivity_table(inputs, changed, delta, horizon),
+    )
+
+
+def firing_table(run: UncertaintyRun) -> pd.DataFrame:
+    """When each trigger fires across the simulated paths, for reading."""
+    f = run.montecarlo.firing_quantiles
+
+    def month(value):
+        return "-" if pd.isna(value) else f"month {int(value)}"
+
+    return pd.DataFrame(
+        {
+            "Trigger": f["trigger_id"],
+            "Fires within the horizon": f["probability_within_horizon"].map(lambda p: pct(p, 0)),
+            "P10": f["p10"].map(month),
+            "Median": f["p50"].map(month),
+            "P90": f["p90"].map(month),
+        }
+    ).set_index("Trigger")
+
+
+def sensitivity_top(run: UncertaintyRun, top: int = 10) -> pd.DataFrame:
+    """The drivers that move cumulative spend most, for reading."""
+    t = run.sensitivity.head(top)
+    base = t["cumulative_spend_base"]
+    return pd.DataFrame(
+        {
+            "Driver": t["driver"],
+            "Input": t["source"],
+            "Moved down": (t["cumulative_spend_low"] - base).map(usd),
+            "Moved up": (t["cumulative_spend_high"] - base).map(usd),
+        }
+    ).set_index("Driver")

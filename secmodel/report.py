@@ -22,6 +22,7 @@ from secmodel.audit import load_claims
 from secmodel.benchmarks import load_benchmarks
 from secmodel.errors import UsageError
 from secmodel.inputs import load_inputs
+from secmodel.montecarlo import load_uncertainty
 from secmodel.output import write_bytes_atomic
 from secmodel.paths import DEFAULT_DATA_DIR, PACKAGE_DIR, display_path
 from secmodel.projection import resolve_scenarios
@@ -70,6 +71,7 @@ def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportReque
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
     load_claims(inputs.data_dir, inputs)
     load_benchmarks(inputs.data_dir)
+    load_uncertainty(inputs.data_dir, inputs)
     names = [s.scenario for s in resolve_scenarios(inputs, scenarios)]
     return ReportRequest(
         Path(data_dir or DEFAULT_DATA_DIR).resolve(),

@@ -21,7 +21,7 @@ from secmodel.projection import check_horizon, resolve_scenarios
 from secmodel.whatif import apply_overrides
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if")
+NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.
 COMMITTED = (*NOTEBOOKS, "board_report")

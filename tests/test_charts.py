@@ -109,3 +109,20 @@ def test_trigger_markers_and_stage_bands(seed):
 
 def test_palette_is_colour_blind_safe():
     assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]  # Okabe-Ito
+
+
+def test_fan_and_probability_charts():
+    import secmodel.montecarlo as mc
+
+    inputs = load_inputs()
+    spec = mc.MonteCarloSpec(inputs.scenarios["base"], 60, 1500, 0.05, 4)
+    result = mc.run_montecarlo(inputs, spec)
+    q = result.quantiles
+    last = q[(q["metric"] == "cumulative_cash") & (q["month"] == 60)].iloc[0]
+    fan = charts.fan_chart(q, "cumulative_cash", "base", 1500)
+    assert f"the median is {usd(last['p50'])}" in fan.alt
+    assert f"between {usd(last['p10'])} and {usd(last['p90'])}" in fan.alt
+    assert "USD" in fan.figure.axes[0].get_ylabel()
+    probability = charts.trigger_probability_chart(result.trigger_probability, "base", 1500)
+    assert "launch 100%" in probability.alt
+    assert len(probability.figure.axes[0].lines) == len(inputs.triggers)

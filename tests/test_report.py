@@ -51,10 +51,14 @@ def test_pages_in_their_places(built):
     # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
     for n, scenario in enumerate(["seed_roadmap", "base", "bull", "bear"]):
         assert f"Scenario {scenario}" in pages[3 + 2 * n]
-    assert "Roadmap audit" in pages[11]
+    # growth uncertainty of base (its row in uncertainty.csv): table and probability chart, two
+    # fan charts, a fan chart and the sensitivity table, the tornado chart
+    assert "Growth uncertainty: base" in pages[11] and "5,000 simulated growth paths" in pages[11]
+    assert "Which assumption matters most" in pages[13]
+    assert "Roadmap audit" in pages[15]
     appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)
     checks = next(i for i, p in enumerate(pages) if "Appendix B: model checks" in p)
-    assert 11 < appendix < checks == len(pages) - 1
+    assert 15 < appendix < checks == len(pages) - 1
 
 
 def test_furniture_on_every_page(built):
@@ -216,3 +220,19 @@ def test_report_template_has_one_parameters_cell():
     template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
     tagged = [c for c in template["cells"] if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1
+
+
+def test_bad_uncertainty_settings_refused_before_the_kernel(data_dir, tmp_path, run):
+    (data_dir / "uncertainty.csv").write_text(
+        "scenario,volatility,paths,seed,sensitivity_delta\nbase,-0.1,0,1,1.5\nboom,0.1,10,1,0.2\n"
+    )
+    code, _, err = run("report", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    for expected in (
+        "uncertainty.csv:2: volatility: must not be negative (got '-0.1')",
+        "uncertainty.csv:2: paths: must not be less than 1 (got '0')",
+        "uncertainty.csv:2: sensitivity_delta: must be below 1 (got '1.5')",
+        "uncertainty.csv:3: scenario: unknown scenario; not in scenarios.csv (got 'boom')",
+    ):
+        assert expected in err
+    assert not (tmp_path / "out").exists()
