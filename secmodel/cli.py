@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="standard deviation of the monthly user-growth shock, e.g. 0.05",
     )
     p.add_argument("--seed", type=int, required=True, metavar="S")
-    p.add_argument("--workers", type=int, default=1, metavar="K", help="processes (default 1)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
     p.add_argument(
         "--chunk-paths",
         type=int,
@@ -279,7 +281,9 @@ def cmd_montecarlo(args) -> int:
     per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
     chunks = -(-args.paths // per_chunk)
     with tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar:
-        result = run_montecarlo(inputs, spec, args.workers, args.chunk_paths, bar.update)
+        result = run_montecarlo(
+            inputs, spec, args.workers, args.chunk_paths, bar.update, args.scheduler
+        )
     folder = args.out / scenario.scenario / "montecarlo"
     write_csv_atomic(folder / "montecarlo_quantiles.csv", result.quantiles)
     write_csv_atomic(folder / "trigger_probability.csv", result.trigger_probability)

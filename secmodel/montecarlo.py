@@ -201,8 +201,11 @@ def run_montecarlo(
     workers: int = 1,
     chunk_paths: int = 2 * BLOCK,
     progress=None,
+    scheduler=None,
 ) -> MonteCarloResult:
-    """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them."""
+    """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them, in this process,
+    a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
+    ``distributed.Client``)."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     months = spec.horizon_months + 1
     exact = spec.paths * months * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
@@ -210,7 +213,20 @@ def run_montecarlo(
     per_chunk = max(1, math.ceil(chunk_paths / BLOCK))
     ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
     merged = Merged(spec, exact)
-    if workers > 1:
+    if scheduler is not None:
+        from distributed import Client
+
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
+        futures = [client.submit(_chunk_job, job, pure=False) for job in jobs]
+        for future in futures:  # in chunk order, as they are merged
+            merged.add(future.result())
+            future.release()
+            if progress:
+                progress(1)
+        if client is not scheduler:
+            client.close()
+    elif workers > 1:
         jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for result in pool.map(_chunk_job, jobs):  # in chunk order

@@ -60,6 +60,21 @@ def test_same_seed_same_files_whatever_the_split(inputs):
     assert other != one
 
 
+def test_local_cluster_equals_local(inputs):
+    from distributed import Client, LocalCluster
+
+    s = spec(inputs, paths=2100)
+    local = outputs(mc.run_montecarlo(inputs, s, chunk_paths=1024))
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        remote = outputs(mc.run_montecarlo(inputs, s, chunk_paths=1024, scheduler=client))
+    assert remote == local
+
+
 def test_probabilities_behave(inputs):
     result = mc.run_montecarlo(inputs, spec(inputs, volatility=0.08))
     probability = result.trigger_probability.pivot(
