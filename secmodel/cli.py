@@ -264,14 +264,26 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def cmd_montecarlo(args) -> int:
-    from tqdm import tqdm
-
-    from secmodel.montecarlo import BLOCK, MonteCarloSpec, check_spec, run_montecarlo
-
+def one_scenario(args):
+    """The inputs and the scenario named by --scenario, with --horizon checked."""
     inputs = load_inputs(args.data)
     scenario = resolve_scenarios(inputs, [args.scenario])[0]
     check_horizon(args.horizon)
+    return inputs, scenario
+
+
+def cmd_montecarlo(args) -> int:
+    from tqdm import tqdm
+
+    from secmodel.montecarlo import (
+        BLOCK,
+        SKETCH_RELATIVE_ERROR,
+        MonteCarloSpec,
+        check_spec,
+        run_montecarlo,
+    )
+
+    inputs, scenario = one_scenario(args)
     check_spec(args.paths, args.volatility, args.seed)
     if args.workers < 1 or args.chunk_paths < 1:
         raise UsageError("--workers and --chunk-paths must be at least 1")
@@ -289,7 +301,7 @@ def cmd_montecarlo(args) -> int:
     write_csv_atomic(folder / "trigger_probability.csv", result.trigger_probability)
     write_csv_atomic(folder / "trigger_firing_quantiles.csv", result.firing_quantiles)
     write_csv_atomic(folder / "stage_probability.csv", result.stage_probability)
-    method = "exact" if result.exact else "sketch (relative error <= 0.5%)"
+    method = "exact" if result.exact else f"sketch (relative error <= {SKETCH_RELATIVE_ERROR:.2%})"
     print(
         f"{args.paths:,} paths of {scenario.scenario}, volatility {args.volatility:g}, "
         f"seed {args.seed}; quantiles: {method}"
@@ -302,9 +314,7 @@ def cmd_montecarlo(args) -> int:
 def cmd_sensitivity(args) -> int:
     from secmodel.sensitivity import sensitivity_table
 
-    inputs = load_inputs(args.data)
-    scenario = resolve_scenarios(inputs, [args.scenario])[0]
-    check_horizon(args.horizon)
+    inputs, scenario = one_scenario(args)
     table = sensitivity_table(inputs, scenario, args.delta, args.horizon)
     path = args.out / scenario.scenario / "sensitivity.csv"
     write_csv_atomic(path, table)
@@ -332,9 +342,7 @@ def cmd_sweep(args) -> int:
 
     from secmodel.sweep import BATCH, grid_points, parse_grid, run_sweep
 
-    inputs = load_inputs(args.data)
-    scenario = resolve_scenarios(inputs, [args.scenario])[0]
-    check_horizon(args.horizon)
+    inputs, scenario = one_scenario(args)
     grid = parse_grid(args.grid)
     montecarlo = None
     if args.paths is not None:
