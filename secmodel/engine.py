@@ -105,6 +105,8 @@ def first_month(flags: np.ndarray) -> np.ndarray:
 
 def shift_later(flags: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Flags moved ``months`` later per trigger (K,), filled with 0 at the start: (P, K, T)."""
+    if not months.any():  # no lead anywhere (the usual case): nothing moves
+        return flags
     t = flags.shape[-1]
     source = np.arange(t)[None, :] - months[:, None]  # (K, T): the month each flag comes from
     valid = source >= 0
@@ -262,7 +264,7 @@ class ModelArrays:
     cumulative_accrual: np.ndarray
     cumulative_cash: np.ndarray
     pct_of_revenue: np.ndarray  # fraction, NaN where MRR = 0
-    pct_of_revenue_ttm: np.ndarray  # fraction, NaN where trailing MRR = 0
+    pct_of_revenue_ttm: np.ndarray | None  # fraction, NaN where trailing MRR = 0
     stage: np.ndarray  # index into stages, -1 = none
 
 
@@ -389,6 +391,8 @@ def run_model(
         cumulative_accrual=np.cumsum(spend_accrual, axis=-1),
         cumulative_cash=np.cumsum(spend_cash, axis=-1),
         pct_of_revenue=share_of(spend_accrual, mrr),
-        pct_of_revenue_ttm=share_of(trailing_sum(spend_accrual), trailing_sum(mrr)),
+        pct_of_revenue_ttm=share_of(trailing_sum(spend_accrual), trailing_sum(mrr))
+        if per_item
+        else None,  # a 12-month window costs 12 passes: single projections only
         stage=stage_index(active_triggers, model.stage_trigger),
     )

@@ -291,13 +291,7 @@ def combine(
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         if exact:
             data = np.concatenate(merged.values[name])
-            with np.errstate(invalid="ignore"):
-                qs = {
-                    label: np.nanquantile(data, q, axis=0, method="inverted_cdf")
-                    if np.isfinite(data).any()
-                    else np.full(len(months), np.nan)
-                    for label, q in QUANTILES.items()
-                }
+            qs = dict(zip(QUANTILES, exact_quantiles(data), strict=True))
         else:
             qs = {label: sketch_quantile(merged.sketch[name], q) for label, q in QUANTILES.items()}
         for m in months:
@@ -343,6 +337,20 @@ def combine(
     return MonteCarloResult(
         quantiles, trigger_probability, firing_quantiles, stage_probability, exact
     )
+
+
+def exact_quantiles(data: np.ndarray) -> np.ndarray:
+    """The QUANTILES of each column of ``data`` (paths, months) by the inverted CDF: the
+    ceil(q n)-th smallest value. Without missing values a partial sort finds those ranks in
+    linear time; with them, numpy's nanquantile."""
+    n = len(data)
+    if np.isfinite(data).all():
+        ranks = [max(math.ceil(q * n), 1) - 1 for q in QUANTILES.values()]
+        return np.partition(data, sorted(set(ranks)), axis=0)[ranks]
+    with np.errstate(invalid="ignore"):
+        if not np.isfinite(data).any():
+            return np.full((len(QUANTILES), data.shape[1]), np.nan)
+        return np.nanquantile(data, list(QUANTILES.values()), axis=0, method="inverted_cdf")
 
 
 def sketch_quantile(counts: np.ndarray, q: float) -> np.ndarray:

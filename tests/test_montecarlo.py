@@ -157,3 +157,14 @@ def test_cli_refuses(args, message, tmp_path, run):
         base[flag] = value
     code, _, err = run("montecarlo", *[x for kv in base.items() for x in kv], "--out", tmp_path)
     assert code == 2 and message in err
+
+
+def test_exact_quantiles_are_numpys_inverted_cdf():
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 19, 1000):
+        data = rng.lognormal(size=(n, 6))
+        expected = np.quantile(data, list(mc.QUANTILES.values()), axis=0, method="inverted_cdf")
+        assert np.array_equal(mc.exact_quantiles(data), expected)
+    data[0, 0] = np.nan  # a month without revenue: the missing value is left out
+    expected = np.nanquantile(data, list(mc.QUANTILES.values()), axis=0, method="inverted_cdf")
+    np.testing.assert_array_equal(mc.exact_quantiles(data), expected)
