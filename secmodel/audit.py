@@ -78,13 +78,7 @@ def load_claims(data_dir: Path | str, inputs: ModelInputs | None = None) -> list
     claims, seen = [], {}
     stages = {s.stage for s in inputs.stages} if inputs else None
     for row in table.rows if not table.problems else []:
-        claim_id = row.text("claim_id")
-        if claim_id in seen:
-            row.problem(
-                "claim_id", f"duplicate id; first defined on line {seen[claim_id]}", claim_id
-            )
-        elif claim_id:
-            seen[claim_id] = row.line
+        claim_id = row.unique_id("claim_id", seen)
         check = row.choice("check", tuple(_NEEDS))
         unit = row.choice("unit", UNITS)
         stated = row.number("stated", currency=True, percent=True)

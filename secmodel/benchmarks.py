@@ -51,13 +51,7 @@ def load_benchmarks(data_dir: Path | str = DEFAULT_DATA_DIR) -> list[Benchmark]:
     table = read_table(Path(data_dir) / "benchmarks.csv", REQUIRED)
     found, seen = [], {}
     for row in table.rows if not table.problems else []:
-        bench_id = row.text("benchmark_id")
-        if bench_id in seen:
-            row.problem(
-                "benchmark_id", f"duplicate id; first defined on line {seen[bench_id]}", bench_id
-            )
-        elif bench_id:
-            seen[bench_id] = row.line
+        bench_id = row.unique_id("benchmark_id", seen)
         numbers = {
             col: row.number(col, currency=True, percent=True, minimum=0, default=-1.0)
             for col in ("value", "low", "high")

@@ -71,6 +71,18 @@ class Row:
             return None
         return value
 
+    def unique_id(self, column: str, seen: dict[str, int]) -> str | None:
+        """A required id, recorded in ``seen`` (id -> line); a repeat is a problem naming the
+        line that first defined it."""
+        value = self.text(column)
+        if value is None:
+            return None
+        if value in seen:
+            self.problem(column, f"duplicate id; first defined on line {seen[value]}", value)
+            return None
+        seen[value] = self.line
+        return value
+
     def number(
         self,
         column: str,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secmodel.condition import Condition, ConditionError, parse_condition
-from secmodel.csvtable import Row, Table, read_table
+from secmodel.csvtable import Table, read_table
 from secmodel.errors import InputError
 from secmodel.paths import DEFAULT_DATA_DIR
 
@@ -165,22 +165,10 @@ def load_inputs(data_dir: Path | str = DEFAULT_DATA_DIR) -> ModelInputs:
     return ModelInputs(data_dir, scenarios, triggers, catalog, stages, tables)
 
 
-def _unique(table: Table, row: Row, column: str, seen: dict[str, int]) -> str | None:
-    """A required id, recorded in ``seen``; a repeat is a problem naming the first line."""
-    value = row.text(column)
-    if value is None:
-        return None
-    if value in seen:
-        row.problem(column, f"duplicate id; first defined on line {seen[value]}", value)
-        return None
-    seen[value] = row.line
-    return value
-
-
 def _read_triggers(table: Table) -> dict[str, Trigger]:
     triggers, seen = {}, {}
     for row in table.rows:
-        trigger_id = _unique(table, row, "trigger_id", seen)
+        trigger_id = row.unique_id("trigger_id", seen)
         condition = None
         text = row.raw("condition")
         try:
@@ -225,7 +213,7 @@ def _read_growth(table: Table) -> dict[str, list[GrowthSegment]]:
 def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None):
     scenarios, seen = {}, {}
     for row in table.rows:
-        name = _unique(table, row, "scenario", seen)
+        name = row.unique_id("scenario", seen)
         start = row.raw("start_date")
         match = _START_DATE.match(start)
         if not match:
@@ -283,7 +271,7 @@ def _check_growth_scenarios(growth_table: Table, scenario_table: Table) -> None:
 def _read_catalog(table: Table, known_triggers: set[str] | None) -> dict[str, CatalogItem]:
     catalog, seen, rows = {}, {}, {}
     for row in table.rows:
-        item_id = _unique(table, row, "item_id", seen)
+        item_id = row.unique_id("item_id", seen)
         name = row.text("name")
         tier = row.text("tier")
         category = row.text("category")
@@ -359,7 +347,7 @@ def _replace_cycles(catalog: dict[str, CatalogItem]) -> list[list[str]]:
 def _read_stages(table: Table, known_triggers: set[str] | None) -> tuple[Stage, ...]:
     stages, seen, ranks = [], {}, {}
     for row in table.rows:
-        name = _unique(table, row, "stage", seen)
+        name = row.unique_id("stage", seen)
         rank = row.number("rank", integer=True, what="a whole number")
         if rank is not None:
             if rank in ranks:

@@ -394,13 +394,11 @@ def load_uncertainty(data_dir, inputs: ModelInputs) -> dict[str, UncertaintySett
         ("scenario", "volatility", "paths", "seed", "sensitivity_delta"),
     )
     found: dict[str, UncertaintySettings] = {}
+    seen: dict[str, int] = {}
     for row in table.rows if not table.problems else []:
-        name = row.text("scenario")
+        name = row.unique_id("scenario", seen)
         if name and name not in inputs.scenarios:
             row.problem("scenario", "unknown scenario; not in scenarios.csv", name)
-            name = None
-        elif name in found:
-            row.problem("scenario", f"duplicate; first on line {found[name].line}", name)
             name = None
         volatility = row.number("volatility", percent=True, minimum=0, what="a fraction")
         paths = row.number("paths", integer=True, minimum=1, what="a number of paths")
