@@ -196,9 +196,16 @@ def spend_totals(
         on = active_triggers[:, g.trigger, :]
         if g.replacer_triggers:
             on = on & ~active_triggers[:, list(g.replacer_triggers), :].any(axis=1)
-        recurring = g.monthly + g.per_user * users + g.pct_revenue * mrr
-        accrual += on * (recurring + g.annual / 12)
-        cash += on * recurring
+        # only the terms a group has: most groups are fixed monthly amounts alone
+        if g.monthly or g.annual:
+            accrual += on * (g.monthly + g.annual / 12)
+        if g.monthly:
+            cash += on * g.monthly
+        for rate, driver in ((g.per_user, users), (g.pct_revenue, mrr)):
+            if rate:
+                variable = on * (rate * driver)
+                accrual += variable
+                cash += variable
         if g.annual:
             cash += (on & (months_into_run(on) % 12 == 0)) * g.annual
         if g.one_off:
