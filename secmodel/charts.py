@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from secmodel.benchmarks import Benchmark
 from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
@@ -39,6 +39,13 @@ STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
 WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
 # Fixed margins (inches) rather than a layout engine, which redraws each figure several times.
 MARGINS = {"left": 0.9, "right": 0.2, "top": 0.55, "bottom": 0.6, "between": 0.35}
+
+
+# shares of revenue span 0.2% to 200%: label 1-2-5 steps so a log axis has more than one label
+def pct_log_ticks() -> LogLocator:
+    """A new locator per axis (a locator belongs to one axis)."""
+    return LogLocator(base=10, subs=(1.0, 2.0, 5.0))
+
 
 usd_axis = FuncFormatter(lambda value, _pos: usd_tick(value))
 pct_axis = FuncFormatter(lambda value, _pos: pct_tick(value))
@@ -342,6 +349,7 @@ def pct_of_revenue_chart(
                 label=f"{bench.label}: {pct(bench.low)}-{pct(bench.high)}",
             )
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(pct_log_ticks())
     ax.yaxis.set_major_formatter(pct_axis)
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_ylabel("Security spend / revenue (log scale)")
@@ -386,6 +394,7 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     what = "Trailing-12-month spend / revenue" if is_pct else "Cumulative security spend"
     if is_pct:
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(pct_log_ticks())
         ax.yaxis.set_major_formatter(pct_axis)
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_ylabel(f"{what} (log scale)")
@@ -467,6 +476,8 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
     if log:
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(NullLocator())
+        if metric == "pct_of_revenue":
+            ax.yaxis.set_major_locator(pct_log_ticks())
     ax.yaxis.set_major_formatter(formatter)
     ax.set_ylabel(label)
     ax.set_xlabel("Months since launch")
