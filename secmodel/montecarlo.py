@@ -239,7 +239,7 @@ def run_montecarlo(
             merged.add(reduce_chunk(model, spec, a, b, exact))
             if progress:
                 progress(1)
-    return combine(model_of(inputs), spec, merged, exact)
+    return combine(compile_model(inputs), spec, merged, exact)
 
 
 class Merged:
@@ -269,10 +269,6 @@ class Merged:
         for attr in ("fired_by", "fire_month_counts", "stage_by"):
             current = getattr(self, attr)
             setattr(self, attr, getattr(r, attr) if current is None else current + getattr(r, attr))
-
-
-def model_of(inputs: ModelInputs) -> CompiledModel:
-    return compile_model(inputs)
 
 
 def combine(

@@ -179,19 +179,17 @@ def report_html(request: ReportRequest, body: str) -> str:
     )
 
 
-class LocalOnlyFetcher:
+def local_only_fetcher():
     """A WeasyPrint URL fetcher that serves data: URIs and local files and refuses the rest."""
+    from weasyprint.urls import URLFetcher
 
-    def __new__(cls):
-        from weasyprint.urls import URLFetcher
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not re.match(r"^(data|file):", url, re.IGNORECASE):
+                raise ValueError(f"the report fetches nothing from the network: {url}")
+            return super().fetch(url, headers)
 
-        class _Fetcher(URLFetcher):
-            def fetch(self, url, headers=None):
-                if not re.match(r"^(data|file):", url, re.IGNORECASE):
-                    raise ValueError(f"the report fetches nothing from the network: {url}")
-                return super().fetch(url, headers)
-
-        return _Fetcher(allowed_protocols={"data", "file"})
+    return LocalOnlyFetcher(allowed_protocols={"data", "file"})
 
 
 class _QuietCss(logging.Filter):
@@ -214,7 +212,7 @@ def render_pdf(document: str, base: Path) -> bytes:
     logger.addFilter(quiet)
     try:
         pdf = weasyprint.HTML(
-            string=document, base_url=str(base), url_fetcher=LocalOnlyFetcher()
+            string=document, base_url=str(base), url_fetcher=local_only_fetcher()
         ).write_pdf(full_fonts=True)  # whole fonts: bigger file, but no slow subsetting
     finally:
         logger.removeFilter(quiet)

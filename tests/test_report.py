@@ -164,7 +164,7 @@ def test_letter_paper_and_one_scenario(tmp_path):
 
 
 def test_fetcher_refuses_the_network():
-    fetcher = secmodel.report.LocalOnlyFetcher()
+    fetcher = secmodel.report.local_only_fetcher()
     with pytest.raises(ValueError, match="fetches nothing from the network"):
         fetcher.fetch("https://example.com/logo.png")
     assert fetcher.fetch("data:text/plain,hi") is not None
