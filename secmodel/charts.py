@@ -253,7 +253,7 @@ def spend_by_category_chart(projection: Projection) -> Chart:
         else "Spend stays within the stage budget."
     )
     alt = (
-        f"Stacked bar chart of monthly security spend by category for {name}, months 0 to "
+        f"Stacked area chart of monthly security spend by category for {name}, months 0 to "
         f"{int(last['month'])}. Spend rises from {usd(table['spend_accrual'].iloc[0])} to "
         f"{usd(last['spend_accrual'])} a month against a final stage budget of "
         f"{usd(last['budget'])}. {over_text}"

@@ -141,7 +141,7 @@ def workbook_bytes(data_dir: Path, scenarios: list[str] | None = None) -> bytes:
 
     claims_table = read_table(inputs.data_dir / "roadmap_claims.csv", ())
 
-    def tagged(name: str, attr: str) -> pd.DataFrame:
+    def tagged(attr: str) -> pd.DataFrame:
         frames = [
             getattr(p, attr).assign(scenario=p.scenario.scenario)[
                 ["scenario", *getattr(p, attr).columns]
@@ -158,8 +158,8 @@ def workbook_bytes(data_dir: Path, scenarios: list[str] | None = None) -> bytes:
     for p in projections:
         sheets.append((sheet_name("Projection", p.scenario.scenario, taken), with_dates(p.table)))
     sheets += [
-        ("Events", tagged("Events", "events")),
-        ("Spend by item", tagged("Spend by item", "spend_by_item")),
+        ("Events", tagged("events")),
+        ("Spend by item", tagged("spend_by_item")),
         ("Roadmap audit", audit),
     ]
     buffer = io.BytesIO()

@@ -59,12 +59,12 @@ def test_committed_outputs_are_stable(path):
     assert "papermill" not in notebook["metadata"]
 
 
-def run_cli(*args):
+def run_cli(*args, cwd=REPO_ROOT):
     return subprocess.run(
         [sys.executable, "-m", "secmodel", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=REPO_ROOT,
+        cwd=cwd,
         check=False,
     )
 
@@ -82,16 +82,17 @@ def test_projection_notebook_equals_the_cli(tmp_path):
     tables = {}
     for name, (nb_args, cli_args) in cases.items():
         nb_out = tmp_path / name / "notebook"
-        result = run_cli(
+        result = run_cli(  # relative paths are the caller's, not the kernel's
             "notebooks",
             "--notebook",
             "projection",
             *nb_args,
             "-p",
             "output_dir",
-            nb_out / "csv",
+            f"{name}/notebook/csv",
             "--out",
-            nb_out / "runs",
+            f"{name}/notebook/runs",
+            cwd=tmp_path,
         )
         assert result.returncode == 0, result.stderr
         cli_out = tmp_path / name / "cli"
