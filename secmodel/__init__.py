@@ -3,17 +3,25 @@
 Inputs live in ``data/*.csv``; this package loads and validates them (:mod:`secmodel.inputs`),
 projects them on a monthly axis (:mod:`secmodel.engine`, :mod:`secmodel.projection`), checks the
 result (:mod:`secmodel.checks`) and audits the seed roadmap's claims (:mod:`secmodel.audit`).
+
+The names below are imported on first use (PEP 562), so ``python -m secmodel`` starts without
+pandas and a command imports only what it needs.
 """
 
-from secmodel.errors import InputError, Problem
-from secmodel.inputs import ModelInputs, load_inputs
-from secmodel.projection import Projection, project_scenario
+import importlib
 
-__all__ = [
-    "InputError",
-    "ModelInputs",
-    "Problem",
-    "Projection",
-    "load_inputs",
-    "project_scenario",
-]
+_EXPORTS = {
+    "InputError": "secmodel.errors",
+    "Problem": "secmodel.errors",
+    "ModelInputs": "secmodel.inputs",
+    "load_inputs": "secmodel.inputs",
+    "Projection": "secmodel.projection",
+    "project_scenario": "secmodel.projection",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'secmodel' has no attribute {name!r}")

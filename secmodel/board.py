@@ -16,6 +16,7 @@ from IPython.display import HTML
 from secmodel import charts
 from secmodel.audit import formatted_columns, load_claims, run_audit, stage_pct_targets
 from secmodel.benchmarks import load_benchmarks
+from secmodel.chartpool import ChartPool
 from secmodel.checks import run_checks, summary_line
 from secmodel.engine import compile_model
 from secmodel.formatting import pct, usd
@@ -64,6 +65,39 @@ class ScenarioFigures:
         return self.total_spend / self.total_revenue if self.total_revenue > 0 else np.nan
 
 
+@dataclass(frozen=True)
+class UncertaintySection:
+    """What the report shows of one scenario's Monte Carlo and sensitivity runs: tables
+    formatted for reading and the charts rendered (picklable, made in a worker)."""
+
+    paths: int
+    firing: pd.DataFrame  # when each trigger fires across the paths
+    outcome_charts: list  # ChartImage: trigger probability, then MRR, cash, share fans
+    sensitivity: pd.DataFrame  # the drivers that move cumulative spend most
+    tornado: charts.ChartImage
+
+
+def uncertainty_section(data_dir, scenario: str) -> UncertaintySection:
+    """Run a scenario's Monte Carlo and sensitivity (settings from uncertainty.csv) and draw
+    its charts."""
+    from secmodel.present import firing_table, sensitivity_top, uncertainty_run
+
+    run = uncertainty_run(data_dir, scenario)
+    result = run.montecarlo
+    outcome = [charts.trigger_probability_chart(result.trigger_probability, scenario, run.paths)]
+    outcome += [
+        charts.fan_chart(result.quantiles, metric, scenario, run.paths)
+        for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
+    ]
+    return UncertaintySection(
+        run.paths,
+        firing_table(run),
+        [chart.image() for chart in outcome],
+        sensitivity_top(run),
+        charts.tornado_chart(run.sensitivity, scenario).image(),
+    )
+
+
 def scenario_figures(projection: Projection) -> ScenarioFigures:
     t = projection.table
     pct_month = t["pct_of_revenue"]
@@ -102,6 +136,35 @@ class BoardReport:
         self.claims = load_claims(self.inputs.data_dir, self.inputs)
         self.benchmarks = load_benchmarks(self.inputs.data_dir)
         self.audit = run_audit(self.inputs, self.claims)
+        self._draw_charts_ahead()
+
+    def _draw_charts_ahead(self) -> None:
+        """Start every chart of the report (and the Monte Carlo runs behind the uncertainty
+        section) in worker processes now; the sections collect them in order."""
+        from secmodel.montecarlo import load_uncertainty
+
+        pool = ChartPool()
+        self._comparison = [
+            pool.chart(charts.comparison_chart, self.projections, column)
+            for column in ("cumulative_accrual", "pct_of_revenue_ttm")
+        ]
+        targets = stage_pct_targets(self.claims)
+        self._scenario = {
+            p.scenario.scenario: [
+                pool.chart(charts.users_and_mrr_chart, p),
+                pool.chart(charts.spend_by_category_chart, p),
+                pool.chart(charts.cumulative_spend_chart, p),
+                pool.chart(charts.pct_of_revenue_chart, p, targets, self.benchmarks),
+            ]
+            for p in self.projections
+        }
+        self.uncertainty_settings = load_uncertainty(self.inputs.data_dir, self.inputs)
+        self._uncertainty = {
+            s.scenario: pool.call(uncertainty_section, self.inputs.data_dir, s.scenario)
+            for s in self.scenarios
+            if s.scenario in self.uncertainty_settings
+        }
+        pool.close()
 
     # -----------------------------------------------------------------------------------------
     def title_page(self) -> HTML:
@@ -249,21 +312,11 @@ class BoardReport:
         intro = f"<p>{esc(text)}</p>" if text else ""
         return HTML(f'<h1 class="section">{esc(title)}</h1>{intro}')
 
-    def comparison_charts(self) -> list[charts.Chart]:
-        return [
-            charts.comparison_chart(self.projections, "cumulative_accrual"),
-            charts.comparison_chart(self.projections, "pct_of_revenue_ttm"),
-        ]
+    def comparison_charts(self) -> list[charts.ChartImage]:
+        return [future.result() for future in self._comparison]
 
-    def scenario_charts(self, projection: Projection) -> list[charts.Chart]:
-        return [
-            charts.users_and_mrr_chart(projection),
-            charts.spend_by_category_chart(projection),
-            charts.cumulative_spend_chart(projection),
-            charts.pct_of_revenue_chart(
-                projection, stage_pct_targets(self.claims), self.benchmarks
-            ),
-        ]
+    def scenario_charts(self, projection: Projection) -> list[charts.ChartImage]:
+        return [future.result() for future in self._scenario[projection.scenario.scenario]]
 
     def scenario_heading(self, projection: Projection) -> HTML:
         s = projection.scenario
@@ -275,44 +328,29 @@ class BoardReport:
     def uncertainty_parts(self) -> list:
         """For each covered scenario with a row in uncertainty.csv: when the upgrades are
         likely to be needed, the range of outcomes, and which assumption matters most."""
-        from secmodel.montecarlo import load_uncertainty
-        from secmodel.present import firing_table, sensitivity_top, uncertainty_run
-
-        settings = load_uncertainty(self.inputs.data_dir, self.inputs)
         parts = []
-        for scenario in self.scenarios:
-            if scenario.scenario not in settings:
-                continue
-            run = uncertainty_run(self.inputs.data_dir, scenario.scenario)
-            s = settings[scenario.scenario]
+        for scenario, future in self._uncertainty.items():
+            section = future.result()
+            s = self.uncertainty_settings[scenario]
             parts.append(
                 HTML(
-                    f'<h1 class="section">Growth uncertainty: {esc(scenario.scenario)}</h1>'
-                    f"<p>{run.paths:,} simulated growth paths: each month's user growth varies "
-                    f"around the plan with a standard deviation of {pct(s.volatility)} "
+                    f'<h1 class="section">Growth uncertainty: {esc(scenario)}</h1>'
+                    f"<p>{section.paths:,} simulated growth paths: each month's user growth "
+                    f"varies around the plan with a standard deviation of {pct(s.volatility)} "
                     "(uncertainty.csv). When the upgrades are needed:</p>"
-                    + table_html(firing_table(run), "firing-table")
+                    + table_html(section.firing, "firing-table")
                 )
             )
-            mc_result = run.montecarlo
-            parts.append(
-                charts.trigger_probability_chart(
-                    mc_result.trigger_probability, scenario.scenario, run.paths
-                )
-            )
-            for metric in ("mrr", "cumulative_cash", "pct_of_revenue"):
-                parts.append(
-                    charts.fan_chart(mc_result.quantiles, metric, scenario.scenario, run.paths)
-                )
+            parts.extend(section.outcome_charts)
             parts.append(
                 HTML(
                     "<h2>Which assumption matters most</h2>"
                     f"<p>Each assumption moved {pct(s.sensitivity_delta, 0)} down and up alone "
                     "(months by at least one); effect on cumulative spend at the horizon.</p>"
-                    + table_html(sensitivity_top(run), "sensitivity-table")
+                    + table_html(section.sensitivity, "sensitivity-table")
                 )
             )
-            parts.append(charts.tornado_chart(run.sensitivity, scenario.scenario))
+            parts.append(section.tornado)
         return parts
 
     # -----------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
@@ -52,6 +54,29 @@ pct_axis = FuncFormatter(lambda value, _pos: pct_tick(value))
 count_axis = FuncFormatter(lambda value, _pos: count_tick(value))
 
 
+@dataclass(frozen=True)
+class ChartImage:
+    """A rendered chart: PNG bytes with the words that go with them (picklable, so a worker
+    process can render it)."""
+
+    title: str
+    alt: str  # what the chart shows, in numbers, for readers who cannot see it
+    caption: str  # one sentence for under the figure
+    png: bytes
+
+    def html(self) -> str:
+        """A <figure> with the PNG inline, its alt text and caption."""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt)}"/>'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": f"Chart: {self.title}"}
+
+
 @dataclass
 class Chart:
     """A finished figure with the words that go with it."""
@@ -62,28 +87,26 @@ class Chart:
     caption: str  # one sentence for under the figure
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (no timestamp or software tag: same chart, same bytes)."""
+        """The figure as an RGB PNG: no alpha channel (the background is opaque; the PDF
+        renderer would otherwise split out and re-encode a mask) and no timestamp or software
+        tag, so the same chart gives the same bytes."""
+        canvas = FigureCanvasAgg(self.figure)
+        canvas.draw()
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        self.figure.savefig(
-            buffer,
-            format="png",
-            dpi=DPI,
-            metadata={"Software": None},
-            pil_kwargs={"compress_level": 1},  # 3x faster to write; the PDF recompresses
-        )
+        # level 1: 3x faster to write than the default; the PDF recompresses anyway
+        PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
+    def image(self) -> ChartImage:
+        """Render the figure once; the result no longer needs matplotlib."""
+        return ChartImage(self.title, self.alt, self.caption, self.png())
+
     def html(self) -> str:
-        """A <figure> with the PNG inline, its alt text and caption."""
-        data = base64.b64encode(self.png()).decode("ascii")
-        return (
-            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(self.alt)}"/>'
-            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
-        )
+        return self.image().html()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "text/plain": f"Chart: {self.title}"}
+        return self.image()._repr_mimebundle_(include, exclude)
 
 
 def _dates(table: pd.DataFrame) -> np.ndarray:

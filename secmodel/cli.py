@@ -9,17 +9,11 @@ import os
 import sys
 from pathlib import Path
 
-from secmodel import audit as audit_module
-from secmodel.checks import run_checks, summary_line
-from secmodel.engine import compile_model
 from secmodel.errors import InputError, UsageError
-from secmodel.explain import explain
-from secmodel.formatting import usd
-from secmodel.inputs import load_inputs
-from secmodel.output import write_csv_atomic, write_projection_files
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path
-from secmodel.projection import check_horizon, project_scenario, resolve_scenarios
-from secmodel.whatif import apply_overrides
+
+# Each command imports the model's modules (pandas, numpy) itself: `report` starts its kernel
+# before it imports them, and --help answers at once.
 
 EXIT_CHECKS_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -173,6 +167,8 @@ def what_if(p: argparse.ArgumentParser) -> None:
 
 
 def overridden(args, scenario):
+    from secmodel.whatif import apply_overrides
+
     return apply_overrides(
         scenario, args.user_growth_multiplier, args.arpu_monthly, args.start_users
     )
@@ -199,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_project(args) -> int:
+    from secmodel.checks import run_checks, summary_line
+    from secmodel.engine import compile_model
+    from secmodel.inputs import load_inputs
+    from secmodel.output import write_projection_files
+    from secmodel.projection import check_horizon, project_scenario, resolve_scenarios
+
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
     check_horizon(args.horizon)
@@ -240,6 +242,10 @@ def scenario_summary(projection) -> str:
 
 
 def cmd_audit(args) -> int:
+    from secmodel import audit as audit_module
+    from secmodel.inputs import load_inputs
+    from secmodel.output import write_csv_atomic
+
     try:
         inputs = load_inputs(args.data)
     except InputError as exc:  # report the claims file's own problems in the same run
@@ -257,6 +263,10 @@ def cmd_audit(args) -> int:
 
 
 def cmd_explain(args) -> int:
+    from secmodel.explain import explain
+    from secmodel.inputs import load_inputs
+    from secmodel.projection import project_scenario, resolve_scenarios
+
     inputs = load_inputs(args.data)
     scenario = overridden(args, resolve_scenarios(inputs, [args.scenario])[0])
     projection = project_scenario(inputs, scenario, args.horizon)
@@ -266,6 +276,9 @@ def cmd_explain(args) -> int:
 
 def one_scenario(args):
     """The inputs and the scenario named by --scenario, with --horizon checked."""
+    from secmodel.inputs import load_inputs
+    from secmodel.projection import check_horizon, resolve_scenarios
+
     inputs = load_inputs(args.data)
     scenario = resolve_scenarios(inputs, [args.scenario])[0]
     check_horizon(args.horizon)
@@ -282,6 +295,7 @@ def cmd_montecarlo(args) -> int:
         check_spec,
         run_montecarlo,
     )
+    from secmodel.output import write_csv_atomic
 
     inputs, scenario = one_scenario(args)
     check_spec(args.paths, args.volatility, args.seed)
@@ -312,6 +326,8 @@ def cmd_montecarlo(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
+    from secmodel.formatting import usd
+    from secmodel.output import write_csv_atomic
     from secmodel.sensitivity import sensitivity_table
 
     inputs, scenario = one_scenario(args)
@@ -340,6 +356,7 @@ def cmd_sensitivity(args) -> int:
 def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
+    from secmodel.output import write_csv_atomic
     from secmodel.sweep import BATCH, grid_points, parse_grid, run_sweep
 
     inputs, scenario = one_scenario(args)

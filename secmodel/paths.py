@@ -10,6 +10,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 DEFAULT_OUT_DIR = REPO_ROOT / "reports"
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 
 
 def display_path(path: Path) -> str:

@@ -8,26 +8,34 @@ to temporary files and renamed, so a failed run never leaves half a PDF or workb
 executed notebook is kept beside them for debugging.
 """
 
-import importlib
-import logging
-import re
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from html import escape
+from itertools import repeat
 from pathlib import Path
 
-from secmodel.audit import load_claims
-from secmodel.benchmarks import load_benchmarks
 from secmodel.errors import UsageError
-from secmodel.inputs import load_inputs
-from secmodel.montecarlo import load_uncertainty
-from secmodel.output import write_bytes_atomic
-from secmodel.paths import DEFAULT_DATA_DIR, PACKAGE_DIR, display_path
-from secmodel.projection import resolve_scenarios
+from secmodel.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR, PACKAGE_DIR, display_path
+
+# The model modules (pandas, numpy) are imported inside the functions below, after the kernel
+# has been started: it boots while this process imports them.
 
 TEMPLATE = "board_report"
+TITLE = "Security investment roadmap"
+PART_TAG = "new-pdf-part"  # a template cell with this tag starts a part of the PDF
+MARGINS = "20mm 16mm 18mm 16mm"
+RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666666;"
+# The kernel imports the report's modules as it starts, before it takes the first cell: that
+# happens while this process validates the inputs and imports papermill, not after.
+KERNEL_ARGUMENTS = [
+    "--IPKernelApp.log_level=CRITICAL",
+    "--IPKernelApp.exec_lines=import secmodel.board",
+]
 PAPER = {"a4": "A4", "letter": "Letter"}
 REMOVED_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
@@ -61,7 +69,13 @@ class ReportRequest:
 
 
 def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportRequest:
-    """Check everything that can be checked before a kernel starts."""
+    """Check everything that can be checked before the notebook runs."""
+    from secmodel.audit import load_claims
+    from secmodel.benchmarks import load_benchmarks
+    from secmodel.inputs import load_inputs
+    from secmodel.montecarlo import load_uncertainty
+    from secmodel.projection import resolve_scenarios
+
     try:
         when = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
@@ -83,12 +97,43 @@ def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportReque
     )
 
 
-def execute_notebook(request: ReportRequest) -> None:
-    """Run the board-report template with the request's parameters into the kept notebook."""
+@contextmanager
+def report_kernel() -> Iterator:
+    """A Python kernel for the template, started now and shut down on the way out.
+
+    Started before anything else, it boots (about as long as the papermill floor's own kernel)
+    while this process validates the inputs and imports the renderer.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    clients = []
+
+    class Manager(AsyncKernelManager):
+        """Keeps the clients it hands out: papermill leaves the channels of a kernel it did not
+        start open, so they are closed here."""
+
+        def client(self, **kwargs):
+            clients.append(super().client(**kwargs))
+            return clients[-1]
+
+    manager = Manager(kernel_name="python3")
+    run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOK_DIR))
+    try:
+        yield manager
+    finally:
+        for client in clients:
+            client.stop_channels()
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+def execute_notebook(request: ReportRequest, kernel=None) -> None:
+    """Run the board-report template with the request's parameters into the kept notebook
+    (in ``kernel``, a started kernel manager, if given; else in a new kernel)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from secmodel.runner import NOTEBOOK_DIR, scrub
+    from secmodel.runner import scrub
 
     request.out_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -104,7 +149,8 @@ def execute_notebook(request: ReportRequest) -> None:
             kernel_name="python3",
             progress_bar=False,
             cwd=str(NOTEBOOK_DIR),
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            extra_arguments=KERNEL_ARGUMENTS,
+            km=kernel,
         )
     except PapermillExecutionError as exc:
         raise ReportError(
@@ -116,17 +162,23 @@ def execute_notebook(request: ReportRequest) -> None:
     scrub(request.notebook_path)
 
 
-def notebook_html(notebook_path: Path) -> str:
-    """The executed notebook as an HTML fragment: outputs only, no code, prompts, parameter
-    cells or printed text."""
-    import nbformat
+def notebook_parts(notebook) -> list:
+    """The executed notebook cut before each cell tagged ``new-pdf-part``: the parts of the PDF
+    that are laid out side by side."""
+    parts = [[]]
+    for cell in notebook.cells:
+        if PART_TAG in cell.metadata.get("tags", []) and parts[-1]:
+            parts.append([])
+        parts[-1].append(cell)
+    return [{**notebook, "cells": cells} for cells in parts]
+
+
+@cache
+def _exporter():
+    """nbconvert's HTML exporter, made once (it compiles its templates when first used)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    notebook = nbformat.read(str(notebook_path), as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if o.output_type != "stream"]
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -135,88 +187,113 @@ def notebook_html(notebook_path: Path) -> str:
         exclude_markdown=False,
         anchor_link_text="",
     )
-    remover = TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS)
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _resources = exporter.from_notebook_node(notebook)
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True
+    )
+    return exporter
+
+
+def notebook_html(notebook) -> str:
+    """An executed notebook (an nbformat node) as an HTML fragment: outputs only, no code,
+    prompts, parameter cells or printed text."""
+    import nbformat
+
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if o.output_type != "stream"]
+    body, _resources = _exporter().from_notebook_node(notebook)
     return body
 
 
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def page_css(request: ReportRequest) -> str:
-    """The @page rules: paper size, running header, page numbers, confidentiality footer."""
-
-    def quoted(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    header = "Security investment roadmap" + (f" | {request.company}" if request.company else "")
+    """The @page rules of the content: paper size and margins, the running header and date
+    (not on the title page), the confidentiality footer; audit and appendix landscape."""
+    header = TITLE + (f" | {request.company}" if request.company else "")
     owner = f"the board of {request.company}" if request.company else "the board"
     footer = f"Confidential: prepared for {owner}. Not for distribution."
-    furniture = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666666;"
     return f"""
 @page {{
   size: {request.paper};
-  margin: 20mm 16mm 18mm 16mm;
-  @top-left {{ content: {quoted(header)}; {furniture} }}
-  @top-right {{ content: {quoted(request.as_of.strftime("%d %B %Y"))}; {furniture} }}
-  @bottom-left {{ content: {quoted(footer)}; {furniture} }}
-  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {furniture} }}
+  margin: {MARGINS};
+  @top-left {{ content: {_quoted(header)}; {RUNNING_TEXT} }}
+  @top-right {{ content: {_quoted(request.as_of.strftime("%d %B %Y"))}; {RUNNING_TEXT} }}
+  @bottom-left {{ content: {_quoted(footer)}; {RUNNING_TEXT} }}
 }}
 @page wide {{ size: {request.paper} landscape; }}
-@page :first {{
+@page title {{
   @top-left {{ content: none; }}
   @top-right {{ content: none; }}
 }}
 """
 
 
-def report_html(request: ReportRequest, body: str) -> str:
-    """The whole document: our stylesheet and the notebook's outputs."""
-    css = (PACKAGE_DIR / "report.css").read_text(encoding="utf-8") + page_css(request)
-    title = "Security investment roadmap"
+def page_numbers_css(request: ReportRequest) -> str:
+    """The page-number layer: "Page X of Y" where the footer ends, one page per sheet."""
+    return f"""
+@page {{
+  size: {request.paper};
+  margin: {MARGINS};
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {RUNNING_TEXT} }}
+}}
+@page wide {{ size: {request.paper} landscape; }}
+div.sheet {{ break-after: page; }}
+div.sheet.wide {{ page: wide; }}
+"""
+
+
+def html_document(css: str, body: str) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{css}</style></head>"
+        f"<title>{escape(TITLE)}</title><style>{css}</style></head>"
         f"<body>{body}</body></html>"
     )
 
 
-def local_only_fetcher():
-    """A WeasyPrint URL fetcher that serves data: URIs and local files and refuses the rest."""
-    from weasyprint.urls import URLFetcher
-
-    class LocalOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not re.match(r"^(data|file):", url, re.IGNORECASE):
-                raise ValueError(f"the report fetches nothing from the network: {url}")
-            return super().fetch(url, headers)
-
-    return LocalOnlyFetcher(allowed_protocols={"data", "file"})
+def report_html(request: ReportRequest, body: str) -> str:
+    """One part of the document: our stylesheet and the notebook's outputs."""
+    css = (PACKAGE_DIR / "report.css").read_text(encoding="utf-8") + page_css(request)
+    return html_document(css, body)
 
 
-class _QuietCss(logging.Filter):
-    """Drop WeasyPrint's notes on CSS it ignores (nbconvert markup); keep real errors."""
-
-    NOISE = ("Ignored", "unsupported", "Unsupported", "Invalid or unsupported", "Expected a ")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.levelno < logging.ERROR and any(n in record.getMessage() for n in self.NOISE)
-        )
+def page_numbers_html(request: ReportRequest, sizes: list[tuple[float, float]]) -> str:
+    """Empty pages of the given (width, height) with their page numbers only."""
+    sheets = "".join(
+        '<div class="sheet wide"></div>' if width > height else '<div class="sheet"></div>'
+        for width, height in sizes
+    )
+    return html_document(page_numbers_css(request), sheets)
 
 
-def render_pdf(document: str, base: Path) -> bytes:
-    """HTML -> PDF bytes with WeasyPrint, fetching only local resources."""
-    import weasyprint
+def render_part(request: ReportRequest, part):
+    """One part of the notebook as PDF pages without page numbers (a worker's job); a
+    :class:`secmodel.pdf.Rendered`."""
+    from secmodel.pdf import render_html
 
-    logger = logging.getLogger("weasyprint")
-    quiet = _QuietCss()
-    logger.addFilter(quiet)
-    try:
-        pdf = weasyprint.HTML(
-            string=document, base_url=str(base), url_fetcher=local_only_fetcher()
-        ).write_pdf(full_fonts=True)  # whole fonts: bigger file, but no slow subsetting
-    finally:
-        logger.removeFilter(quiet)
-    return pdf
+    return render_html(report_html(request, notebook_html(part)), request.out_dir)
+
+
+def render_pdf(request: ReportRequest) -> bytes:
+    """The executed notebook as the report: its parts laid out side by side, then joined and
+    given their page numbers."""
+    import nbformat
+
+    from secmodel import pdf
+    from secmodel.parallel import fork_executor, usable_cores
+
+    parts = notebook_parts(nbformat.read(str(request.notebook_path), as_version=4))
+    with fork_executor(min(len(parts), usable_cores())) as pool:
+        rendered = list(pool.map(render_part, repeat(request), parts))
+        sizes = [size for part in rendered for size in part.page_sizes]
+        # in a worker too: it has laid out a part already, so WeasyPrint is warm there
+        numbers = pool.submit(
+            pdf.render_html, page_numbers_html(request, sizes), request.out_dir
+        ).result()
+    return pdf.join([part.pdf for part in rendered], numbers.pdf, TITLE)
 
 
 def make_report(
@@ -228,30 +305,45 @@ def make_report(
     out_dir: Path = Path("reports"),
 ) -> ReportRequest:
     """Validate, execute the template, render the PDF and write the workbook."""
-    from secmodel.workbook import workbook_bytes
-
     skip_iri_format_checker()
-    request = validate(data_dir, scenarios, as_of, company, paper, out_dir)
-    # While the kernel runs in its own process, this one builds the workbook and imports the
-    # renderer: two cores, two jobs.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        workbook = pool.submit(workbook_bytes, request.data_dir, request.scenarios)
-        renderer = pool.submit(importlib.import_module, "weasyprint")
-        execute_notebook(request)
-        xlsx, _ = workbook.result(), renderer.result()
+    with report_kernel() as kernel:
+        request = validate(data_dir, scenarios, as_of, company, paper, out_dir)
+        # While the kernel runs in its own process, this one builds the workbook and gets the
+        # renderers ready: two cores, two jobs.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            workbook = pool.submit(workbook_for, request)
+            renderers = pool.submit(warm_up_renderers)
+            execute_notebook(request, kernel)
+            xlsx, _ = workbook.result(), renderers.result()
     try:
-        pdf = render_pdf(
-            report_html(request, notebook_html(request.notebook_path)), request.out_dir
-        )
+        pdf = render_pdf(request)
     except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
         raise ReportError(
             f"Rendering the PDF failed with {type(exc).__name__}: {exc}. Nothing was written to "
             f"{display_path(request.pdf_path)}; the executed notebook is kept at "
             f"{display_path(request.notebook_path)}."
         ) from None
+    from secmodel.output import write_bytes_atomic
+
     write_bytes_atomic(request.pdf_path, pdf)
     write_bytes_atomic(request.xlsx_path, xlsx)
     return request
+
+
+def workbook_for(request: ReportRequest) -> bytes:
+    from secmodel.workbook import workbook_bytes
+
+    return workbook_bytes(request.data_dir, request.scenarios)
+
+
+def warm_up_renderers() -> None:
+    """Import WeasyPrint and nbconvert and compile nbconvert's template once, so that turning
+    the executed notebook into a PDF starts at once."""
+    import nbformat
+    import pypdf  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    notebook_html(nbformat.v4.new_notebook())
 
 
 def skip_iri_format_checker() -> None:

@@ -16,11 +16,10 @@ from pathlib import Path
 
 from secmodel.errors import UsageError
 from secmodel.inputs import load_inputs
-from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, REPO_ROOT, display_path
+from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, NOTEBOOK_DIR, display_path
 from secmodel.projection import check_horizon, resolve_scenarios
 from secmodel.whatif import apply_overrides
 
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+import secmodel.pdf
 import secmodel.report
 import secmodel.runner
 from secmodel.paths import REPO_ROOT
@@ -164,7 +165,7 @@ def test_letter_paper_and_one_scenario(tmp_path):
 
 
 def test_fetcher_refuses_the_network():
-    fetcher = secmodel.report.local_only_fetcher()
+    fetcher = secmodel.pdf.local_only_fetcher()
     with pytest.raises(ValueError, match="fetches nothing from the network"):
         fetcher.fetch("https://example.com/logo.png")
     assert fetcher.fetch("data:text/plain,hi") is not None
@@ -190,7 +191,7 @@ def test_a_failing_template_leaves_no_report(tmp_path, monkeypatch):
     template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
     template["cells"][3]["source"] = "raise RuntimeError('a broken section')"
     (notebooks / "board_report.ipynb").write_text(json.dumps(template))
-    monkeypatch.setattr(secmodel.runner, "NOTEBOOK_DIR", notebooks)
+    monkeypatch.setattr(secmodel.report, "NOTEBOOK_DIR", notebooks)
     out = tmp_path / "out"
     out.mkdir()
     (out / "board-report.pdf").write_bytes(b"last month's report")
@@ -205,7 +206,7 @@ def test_a_failing_template_leaves_no_report(tmp_path, monkeypatch):
 
 
 def test_a_failing_render_leaves_no_report(tmp_path, monkeypatch, run):
-    def broken(document, base):
+    def broken(*args):
         raise OSError("no fonts")
 
     monkeypatch.setattr(secmodel.report, "render_pdf", lambda *a: broken(*a))

@@ -1,0 +1,37 @@
+"""Draw charts in worker processes while the caller goes on with its own work.
+
+The board report draws about two dozen figures; matplotlib holds the GIL while it draws, so
+they are drawn in forked workers (:mod:`secmodel.parallel`), in parallel with each other and
+with the caller. A job's result is a picklable :class:`~secmodel.charts.ChartImage` (or whatever
+a job function returns), so nothing of matplotlib crosses a process boundary.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from secmodel.charts import ChartImage
+from secmodel.parallel import fork_executor
+
+
+def render_chart(build: Callable, *args, **kwargs) -> ChartImage:
+    """Build a chart with ``build(*args, **kwargs)`` and render it to PNG (a worker's job)."""
+    return build(*args, **kwargs).image()
+
+
+class ChartPool:
+    """Submit chart jobs now, collect the images later (in order of need)."""
+
+    def __init__(self, workers: int | None = None):
+        self._executor = fork_executor(workers)
+
+    def chart(self, build: Callable, *args, **kwargs) -> "Future[ChartImage]":
+        """Draw ``build(*args, **kwargs)`` in a worker; the future's result is its image."""
+        return self._executor.submit(render_chart, build, *args, **kwargs)
+
+    def call(self, fn: Callable, *args, **kwargs) -> Future:
+        """Any other picklable job (a module-level function and picklable arguments)."""
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        """No more jobs: the workers exit once the submitted ones are done."""
+        self._executor.shutdown(wait=False)

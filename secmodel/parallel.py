@@ -1,0 +1,42 @@
+"""Worker processes for CPU-bound steps that hold the GIL (matplotlib drawing, WeasyPrint
+layout), so threads would not help.
+
+Workers are forked: they start with the caller's libraries already imported, which is what
+makes them cheap enough for jobs of a fraction of a second. Where ``fork`` does not exist, or
+only one core is usable, jobs run in the calling process when they are submitted: same
+results, no parallelism. Jobs and their results must be picklable.
+"""
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class InlineExecutor(Executor):
+    """Runs each job at submission, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def fork_executor(workers: int | None = None) -> Executor:
+    """A pool of ``workers`` forked processes (default: one per usable core)."""
+    workers = usable_cores() if workers is None else workers
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+        )
+    return InlineExecutor()
