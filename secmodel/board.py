@@ -6,6 +6,7 @@ the executive summary is generated from those numbers. The notebook only display
 """
 
 import html
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,7 @@ from secmodel.engine import compile_model
 from secmodel.formatting import pct, usd
 from secmodel.inputs import load_inputs
 from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.present import UncertaintyRun, firing_table, sensitivity_top, uncertainty_run
 from secmodel.projection import Projection, project_scenario, resolve_scenarios
 
 TITLE = "Security investment roadmap"
@@ -66,36 +68,12 @@ class ScenarioFigures:
 
 
 @dataclass(frozen=True)
-class UncertaintySection:
-    """What the report shows of one scenario's Monte Carlo and sensitivity runs: tables
-    formatted for reading and the charts rendered (picklable, made in a worker)."""
+class UncertaintyCharts:
+    """A scenario's Monte Carlo and sensitivity run, with its charts being drawn."""
 
-    paths: int
-    firing: pd.DataFrame  # when each trigger fires across the paths
-    outcome_charts: list  # ChartImage: trigger probability, then MRR, cash, share fans
-    sensitivity: pd.DataFrame  # the drivers that move cumulative spend most
-    tornado: charts.ChartImage
-
-
-def uncertainty_section(data_dir, scenario: str) -> UncertaintySection:
-    """Run a scenario's Monte Carlo and sensitivity (settings from uncertainty.csv) and draw
-    its charts."""
-    from secmodel.present import firing_table, sensitivity_top, uncertainty_run
-
-    run = uncertainty_run(data_dir, scenario)
-    result = run.montecarlo
-    outcome = [charts.trigger_probability_chart(result.trigger_probability, scenario, run.paths)]
-    outcome += [
-        charts.fan_chart(result.quantiles, metric, scenario, run.paths)
-        for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
-    ]
-    return UncertaintySection(
-        run.paths,
-        firing_table(run),
-        [chart.image() for chart in outcome],
-        sensitivity_top(run),
-        charts.tornado_chart(run.sensitivity, scenario).image(),
-    )
+    run: UncertaintyRun
+    outcome: list[Future]  # ChartImage: trigger probability, then MRR, cash and share fans
+    tornado: Future  # ChartImage
 
 
 def scenario_figures(projection: Projection) -> ScenarioFigures:
@@ -139,11 +117,18 @@ class BoardReport:
         self._draw_charts_ahead()
 
     def _draw_charts_ahead(self) -> None:
-        """Start every chart of the report (and the Monte Carlo runs behind the uncertainty
-        section) in worker processes now; the sections collect them in order."""
+        """Start every chart of the report, and the Monte Carlo runs behind the uncertainty
+        section, in worker processes now; the sections collect them in order."""
         from secmodel.montecarlo import load_uncertainty
 
         pool = ChartPool()
+        self.uncertainty_settings = load_uncertainty(self.inputs.data_dir, self.inputs)
+        # the simulations first: their charts can be queued only once they are done
+        runs = {
+            s.scenario: pool.call(uncertainty_run, self.inputs.data_dir, s.scenario)
+            for s in self.scenarios
+            if s.scenario in self.uncertainty_settings
+        }
         self._comparison = [
             pool.chart(charts.comparison_chart, self.projections, column)
             for column in ("cumulative_accrual", "pct_of_revenue_ttm")
@@ -158,12 +143,24 @@ class BoardReport:
             ]
             for p in self.projections
         }
-        self.uncertainty_settings = load_uncertainty(self.inputs.data_dir, self.inputs)
-        self._uncertainty = {
-            s.scenario: pool.call(uncertainty_section, self.inputs.data_dir, s.scenario)
-            for s in self.scenarios
-            if s.scenario in self.uncertainty_settings
-        }
+        self._uncertainty = {}
+        for scenario, future in runs.items():
+            run = future.result()
+            result = run.montecarlo
+            outcome = [
+                pool.chart(
+                    charts.trigger_probability_chart,
+                    result.trigger_probability,
+                    scenario,
+                    run.paths,
+                )
+            ]
+            outcome += [
+                pool.chart(charts.fan_chart, result.quantiles, metric, scenario, run.paths)
+                for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
+            ]
+            tornado = pool.chart(charts.tornado_chart, run.sensitivity, scenario)
+            self._uncertainty[scenario] = UncertaintyCharts(run, outcome, tornado)
         pool.close()
 
     # -----------------------------------------------------------------------------------------
@@ -329,28 +326,27 @@ class BoardReport:
         """For each covered scenario with a row in uncertainty.csv: when the upgrades are
         likely to be needed, the range of outcomes, and which assumption matters most."""
         parts = []
-        for scenario, future in self._uncertainty.items():
-            section = future.result()
+        for scenario, drawn in self._uncertainty.items():
             s = self.uncertainty_settings[scenario]
             parts.append(
                 HTML(
                     f'<h1 class="section">Growth uncertainty: {esc(scenario)}</h1>'
-                    f"<p>{section.paths:,} simulated growth paths: each month's user growth "
+                    f"<p>{drawn.run.paths:,} simulated growth paths: each month's user growth "
                     f"varies around the plan with a standard deviation of {pct(s.volatility)} "
                     "(uncertainty.csv). When the upgrades are needed:</p>"
-                    + table_html(section.firing, "firing-table")
+                    + table_html(firing_table(drawn.run), "firing-table")
                 )
             )
-            parts.extend(section.outcome_charts)
+            parts.extend(future.result() for future in drawn.outcome)
             parts.append(
                 HTML(
                     "<h2>Which assumption matters most</h2>"
                     f"<p>Each assumption moved {pct(s.sensitivity_delta, 0)} down and up alone "
                     "(months by at least one); effect on cumulative spend at the horizon.</p>"
-                    + table_html(section.sensitivity, "sensitivity-table")
+                    + table_html(sensitivity_top(drawn.run), "sensitivity-table")
                 )
             )
-            parts.append(section.tornado)
+            parts.append(drawn.tornado.result())
         return parts
 
     # -----------------------------------------------------------------------------------------

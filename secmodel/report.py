@@ -151,6 +151,9 @@ def execute_notebook(request: ReportRequest, kernel=None) -> None:
             cwd=str(NOTEBOOK_DIR),
             extra_arguments=KERNEL_ARGUMENTS,
             km=kernel,
+            # one write at the end (or at a failing cell), not two per cell: the notebook
+            # carries every chart
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         raise ReportError(
@@ -333,7 +336,7 @@ def make_report(
 def workbook_for(request: ReportRequest) -> bytes:
     from secmodel.workbook import workbook_bytes
 
-    return workbook_bytes(request.data_dir, request.scenarios)
+    return workbook_bytes(request.data_dir, request.scenarios, request.as_of)
 
 
 def warm_up_renderers() -> None:

@@ -7,9 +7,12 @@ sheet equals that scenario's projection.csv (with the date column as dates).
 """
 
 import io
+import math
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from secmodel.audit import load_claims, run_audit
 from secmodel.csvtable import parse_number
@@ -127,10 +130,11 @@ def assumptions_frame(inputs, claims_table) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def workbook_bytes(data_dir: Path, scenarios: list[str] | None = None) -> bytes:
-    """The workbook for ``scenarios`` (default all) as .xlsx bytes."""
-    from openpyxl.utils import get_column_letter
-
+def workbook_bytes(
+    data_dir: Path, scenarios: list[str] | None = None, as_of: date | None = None
+) -> bytes:
+    """The workbook for ``scenarios`` (default all) as .xlsx bytes. ``as_of`` is written as the
+    file's creation date, so the same inputs and date give the same bytes."""
     inputs = load_inputs(data_dir)
     chosen = resolve_scenarios(inputs, scenarios)
     model = compile_model(inputs)
@@ -163,32 +167,79 @@ def workbook_bytes(data_dir: Path, scenarios: list[str] | None = None) -> bytes:
         ("Roadmap audit", audit),
     ]
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets:
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for col, column in enumerate(frame.columns, start=1):
-                letter = get_column_letter(col)
-                fmt = FORMATS.get(column)
-                if name == "Summary":
-                    fmt = _summary_format(column)
-                if fmt:
-                    for cell in sheet[letter][1:]:
-                        cell.number_format = fmt
-                width = max([len(str(column))] + [len(_shown(v)) for v in frame[column][:200]])
-                sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-            if name == "Roadmap audit":
-                _audit_formats(sheet, frame)
-            if name == "Assumptions":
-                for cell in sheet["E"][1:]:
-                    typed = sheet.cell(row=cell.row, column=6).value or ""
-                    if isinstance(cell.value, float):
-                        cell.number_format = (
-                            USD if "$" in typed else "0.00%" if "%" in typed else "General"
-                        )
-        writer.book.properties.creator = "secmodel"
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    created = datetime.combine(as_of or date(2000, 1, 1), time())
+    book.set_properties({"author": "secmodel", "created": created})
+    formats = _Formats(book)
+    for name, frame in sheets:
+        _write_sheet(book.add_worksheet(name), name, frame, formats)
+    book.close()
     return buffer.getvalue()
+
+
+class _Formats:
+    """One XlsxWriter format per number format (a workbook keeps a list of them)."""
+
+    def __init__(self, book):
+        self._book = book
+        self._made: dict[str, object] = {}
+        self.header = book.add_format({"bold": True, "bottom": 1, "text_wrap": False})
+
+    def __call__(self, number_format: str | None):
+        if not number_format or number_format == "General":
+            return None
+        if number_format not in self._made:
+            self._made[number_format] = self._book.add_format({"num_format": number_format})
+        return self._made[number_format]
+
+
+def _column_formats(name: str, frame: pd.DataFrame) -> list[list[str | None]]:
+    """The number format of every data cell, column by column."""
+    columns = []
+    for column in frame.columns:
+        fmt = _summary_format(column) if name == "Summary" else FORMATS.get(column)
+        columns.append([fmt] * len(frame))
+    if name == "Assumptions":  # values take the format they were typed in
+        columns[list(frame.columns).index("value")] = [
+            (USD if "$" in typed else "0.00%" if "%" in typed else None)
+            if isinstance(value, float)
+            else None
+            for value, typed in zip(frame["value"], frame["as typed"].fillna(""), strict=True)
+        ]
+    if name == "Roadmap audit":  # stated, computed and difference take their row's unit's
+        unit_formats = [UNIT_FORMATS.get(unit, "General") for unit in frame["unit"]]
+        for column in ("stated", "computed", "difference"):
+            columns[list(frame.columns).index(column)] = unit_formats
+    return columns
+
+
+def _write_sheet(sheet, name: str, frame: pd.DataFrame, formats: _Formats) -> None:
+    """Header row, then every cell by type (numbers, text, dates, blanks for missing),
+    with its number format; frozen header, column widths that fit."""
+    sheet.freeze_panes(1, 0)
+    for col, (column, cell_formats) in enumerate(
+        zip(frame.columns, _column_formats(name, frame), strict=True)
+    ):
+        sheet.write_string(0, col, str(column), formats.header)
+        for row, (value, fmt) in enumerate(
+            zip(frame[column].tolist(), cell_formats, strict=True), start=1
+        ):
+            _write_cell(sheet, row, col, value, formats(fmt))
+        width = max([len(str(column))] + [len(_shown(v)) for v in frame[column][:200]])
+        sheet.set_column(col, col, min(max(width + 2, 8), 60))
+
+
+def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return  # an empty cell, as pandas writes a missing value
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):  # pandas Timestamps are datetimes
+        sheet.write_datetime(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
 
 
 def _summary_format(column: str) -> str | None:
@@ -197,16 +248,6 @@ def _summary_format(column: str) -> str | None:
     if "pct_of_revenue" in column or "revenue" in column:
         return PCT
     return None
-
-
-def _audit_formats(sheet, frame: pd.DataFrame) -> None:
-    """Stated, computed and difference take the format of their row's unit."""
-    columns = {name: i + 1 for i, name in enumerate(frame.columns)}
-    for r, unit in enumerate(frame["unit"], start=2):
-        for name in ("stated", "computed", "difference"):
-            sheet.cell(row=r, column=columns[name]).number_format = UNIT_FORMATS.get(
-                unit, "General"
-            )
 
 
 def _shown(value) -> str:
