@@ -9,6 +9,7 @@ results, no parallelism. Jobs and their results must be picklable.
 
 import multiprocessing
 import os
+import queue
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 
@@ -32,11 +33,27 @@ class InlineExecutor(Executor):
         return future
 
 
-def fork_executor(workers: int | None = None) -> Executor:
-    """A pool of ``workers`` forked processes (default: one per usable core)."""
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_executor(workers: int | None = None, initializer=None, initargs=()) -> Executor:
+    """A pool of ``workers`` forked processes (default: one per usable core);
+    ``initializer(*initargs)`` runs in each worker as it starts."""
     workers = usable_cores() if workers is None else workers
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and can_fork():
         return ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=initializer,
+            initargs=initargs,
         )
+    if initializer is not None:
+        initializer(*initargs)
     return InlineExecutor()
+
+
+def worker_queue():
+    """A queue that forked workers inherit when passed in ``initargs`` (a plain one where
+    jobs run in this process)."""
+    return multiprocessing.get_context("fork").Queue() if can_fork() else queue.Queue()

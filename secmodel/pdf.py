@@ -2,10 +2,10 @@
 
 WeasyPrint lays a document out in one thread of Python, and the board report's appendix tables
 take about as long as all the pages before them. So the report is rendered as parts, each in a
-worker process (:mod:`secmodel.parallel`), and joined with pypdf. "Page X of Y" needs the final
+worker process (:mod:`secmodel.parallel`), and joined with pikepdf. "Page X of Y" needs the final
 page count, so the page numbers are a layer of their own: a document of empty pages of the same
-sizes, laid out once the parts are done and stamped onto each page. The renderer fetches nothing
-but data: URIs and local files.
+sizes, laid out as soon as the parts are laid out (while they are being written) and stamped
+onto each page. The renderer fetches nothing but data: URIs and local files.
 """
 
 import io
@@ -49,42 +49,107 @@ class Rendered:
     page_sizes: list[tuple[float, float]]  # (width, height), points
 
 
-def render_html(document: str, base: Path) -> Rendered:
-    """One HTML document -> PDF, fetching only local resources."""
+def render_html(document: str, base: Path, on_laid_out=None) -> Rendered:
+    """One HTML document -> PDF, fetching only local resources. ``on_laid_out(page_sizes)`` is
+    called once the pages are laid out, before the (slower) writing of the PDF."""
     import weasyprint
 
     logger = logging.getLogger("weasyprint")
     quiet = _QuietCss()
     logger.addFilter(quiet)
     try:
-        laid_out = weasyprint.HTML(
+        pages = weasyprint.HTML(
             string=document, base_url=str(base), url_fetcher=local_only_fetcher()
         ).render()
-        pdf = laid_out.write_pdf(full_fonts=True)  # whole fonts: subsetting costs ~0.4 s each
+        sizes = [(page.width * PT_PER_PX, page.height * PT_PER_PX) for page in pages.pages]
+        if on_laid_out is not None:
+            on_laid_out(sizes)
+        pdf = pages.write_pdf(full_fonts=True)  # whole fonts: subsetting costs ~0.4 s each
     finally:
         logger.removeFilter(quiet)
-    return Rendered(pdf, [(p.width * PT_PER_PX, p.height * PT_PER_PX) for p in laid_out.pages])
+    return Rendered(pdf, sizes)
 
 
 def join(parts: list[bytes], page_numbers: bytes, title: str) -> bytes:
-    """The parts' pages in order, each with the page-number layer's page of the same number on
-    top; the parts' bookmarks are kept."""
-    from pypdf import PdfReader, PdfWriter
+    """The parts' pages in order, each with the page-number layer's page of the same number
+    drawn on top; the parts' bookmarks kept; fonts that several parts embed, stored once.
 
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    layer = PdfReader(io.BytesIO(page_numbers)).pages
-    if len(layer) != len(writer.pages):
-        raise ValueError(
-            f"the page numbers have {len(layer)} pages for {len(writer.pages)} pages of content"
-        )
-    for page, number in zip(writer.pages, layer, strict=True):
-        page.merge_page(number)
-        page.compress_content_streams()
-    # each part embeds the same whole fonts: keep one copy
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    writer.add_metadata({"/Title": title, "/Producer": "secmodel (WeasyPrint, pypdf)"})
+    pikepdf (qpdf) rather than pypdf: pypdf parses every font's width table in Python, which
+    took longer than the page-number layer itself.
+    """
+    import pikepdf
+
+    joined = pikepdf.Pdf.new()
+    sources = []  # qpdf copies from them when saving: keep them open until then
+    with joined.open_outline() as outline:
+        for part in parts:
+            source = pikepdf.Pdf.open(io.BytesIO(part))
+            sources.append(source)
+            first = len(joined.pages)
+            joined.pages.extend(source.pages)
+            index = {page.objgen: i for i, page in enumerate(source.pages)}
+            with source.open_outline() as bookmarks:
+                outline.root.extend(
+                    _bookmark(item, joined, index, first) for item in bookmarks.root
+                )
+        layer = pikepdf.Pdf.open(io.BytesIO(page_numbers))
+        sources.append(layer)
+        if len(layer.pages) != len(joined.pages):
+            raise ValueError(
+                f"the page numbers have {len(layer.pages)} pages for {len(joined.pages)} "
+                "pages of content"
+            )
+        for n, (page, number) in enumerate(zip(joined.pages, layer.pages, strict=True), 1):
+            # a name per page: WeasyPrint's pages share one resource dictionary
+            name = f"/PageNumber{n}"
+            form = joined.copy_foreign(number.as_form_xobject())
+            page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
+            page.contents_add(f"q {name} Do Q".encode(), prepend=False)
+    _store_fonts_once(joined)
+    joined.docinfo["/Title"] = title
+    joined.docinfo["/Producer"] = "secmodel (WeasyPrint, pikepdf)"
     buffer = io.BytesIO()
-    writer.write(buffer)
+    joined.save(
+        buffer,
+        deterministic_id=True,  # same content, same bytes
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     return buffer.getvalue()
+
+
+def _bookmark(item, joined, index: dict, first: int):
+    """A copy of a part's bookmark (and its children) pointing into the joined document."""
+    import pikepdf
+
+    target = item.destination
+    page = first + index[target[0].objgen]
+    copy = pikepdf.OutlineItem(
+        str(item.title),
+        page,
+        "XYZ",
+        left=float(target[2]),
+        top=float(target[3]),
+    )
+    copy.is_closed = item.is_closed
+    copy.children.extend(_bookmark(child, joined, index, first) for child in item.children)
+    return copy
+
+
+def _store_fonts_once(pdf) -> None:
+    """Point every font at one copy of each embedded font file (the parts embed the same
+    whole fonts); the unreferenced copies are not written."""
+    import hashlib
+
+    seen: dict[bytes, object] = {}
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+                    if key in descriptor:
+                        stream = descriptor[key]
+                        digest = hashlib.sha256(stream.read_raw_bytes()).digest()
+                        descriptor[key] = seen.setdefault(digest, stream)

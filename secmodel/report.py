@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from html import escape
-from itertools import repeat
 from pathlib import Path
 
 from secmodel.errors import UsageError
@@ -272,30 +271,59 @@ def page_numbers_html(request: ReportRequest, sizes: list[tuple[float, float]]) 
     return html_document(page_numbers_css(request), sheets)
 
 
-def render_part(request: ReportRequest, part):
-    """One part of the notebook as PDF pages without page numbers (a worker's job); a
-    :class:`secmodel.pdf.Rendered`."""
+_layouts = None  # in a PDF worker: the queue it reports its parts' page sizes to
+
+
+def _report_layouts_to(layouts) -> None:
+    global _layouts
+    _layouts = layouts
+
+
+def render_part(request: ReportRequest, index: int, part):
+    """Part ``index`` of the notebook as PDF pages without page numbers (a worker's job); a
+    :class:`secmodel.pdf.Rendered`. Its page sizes go to the queue as soon as it is laid out."""
     from secmodel.pdf import render_html
 
-    return render_html(report_html(request, notebook_html(part)), request.out_dir)
+    def laid_out(sizes):
+        _layouts.put((index, sizes))
+
+    return render_html(report_html(request, notebook_html(part)), request.out_dir, laid_out)
+
+
+def _page_sizes(layouts, futures: list) -> list[tuple[float, float]]:
+    """Every page's size, in order, as the workers report them after layout (a failed part
+    raises its error here rather than leaving this waiting)."""
+    from queue import Empty
+
+    by_part: dict[int, list] = {}
+    while len(by_part) < len(futures):
+        try:
+            index, sizes = layouts.get(timeout=0.05)
+            by_part[index] = sizes
+        except Empty:
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    raise future.exception() from None
+    return [size for index in sorted(by_part) for size in by_part[index]]
 
 
 def render_pdf(request: ReportRequest) -> bytes:
-    """The executed notebook as the report: its parts laid out side by side, then joined and
-    given their page numbers."""
+    """The executed notebook as the report: its parts laid out side by side in worker
+    processes; while they write their PDFs, this process lays out the page numbers (the page
+    count is known once they are laid out); then one file."""
     import nbformat
 
     from secmodel import pdf
-    from secmodel.parallel import fork_executor, usable_cores
+    from secmodel.parallel import fork_executor, usable_cores, worker_queue
 
     parts = notebook_parts(nbformat.read(str(request.notebook_path), as_version=4))
-    with fork_executor(min(len(parts), usable_cores())) as pool:
-        rendered = list(pool.map(render_part, repeat(request), parts))
-        sizes = [size for part in rendered for size in part.page_sizes]
-        # in a worker too: it has laid out a part already, so WeasyPrint is warm there
-        numbers = pool.submit(
-            pdf.render_html, page_numbers_html(request, sizes), request.out_dir
-        ).result()
+    layouts = worker_queue()
+    workers = min(len(parts), usable_cores())
+    with fork_executor(workers, _report_layouts_to, (layouts,)) as pool:
+        futures = [pool.submit(render_part, request, i, part) for i, part in enumerate(parts)]
+        sizes = _page_sizes(layouts, futures)
+        numbers = pdf.render_html(page_numbers_html(request, sizes), request.out_dir)
+        rendered = [future.result() for future in futures]
     return pdf.join([part.pdf for part in rendered], numbers.pdf, TITLE)
 
 
@@ -343,7 +371,7 @@ def warm_up_renderers() -> None:
     """Import WeasyPrint and nbconvert and compile nbconvert's template once, so that turning
     the executed notebook into a PDF starts at once."""
     import nbformat
-    import pypdf  # noqa: F401
+    import pikepdf  # noqa: F401
     import weasyprint  # noqa: F401
 
     notebook_html(nbformat.v4.new_notebook())

@@ -5,14 +5,16 @@ import json
 
 import openpyxl
 import pandas as pd
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
+import secmodel.parallel
 import secmodel.pdf
 import secmodel.report
 import secmodel.runner
 from secmodel.paths import REPO_ROOT
-from secmodel.report import ReportError, make_report
+from secmodel.report import PART_TAG, ReportError, make_report
 
 AS_OF = "2026-11-25"
 COMPANY = "Acme Analytics"
@@ -153,6 +155,66 @@ def test_same_inputs_same_text_and_cells(built, tmp_path):
     assert first.keys() == second.keys()
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
+    # and the same bytes: no timestamps, ids or random names in either file
+    assert again.pdf_path.read_bytes() == request.pdf_path.read_bytes()
+    assert again.xlsx_path.read_bytes() == request.xlsx_path.read_bytes()
+
+
+def test_one_core_renders_the_same_pdf(built, monkeypatch):
+    """The PDF's parts rendered one after the other in this process (no second core) give
+    the same file as parts rendered side by side in forked workers."""
+    request, _ = built
+    monkeypatch.setattr(secmodel.parallel, "usable_cores", lambda: 1)
+    assert secmodel.report.render_pdf(request) == request.pdf_path.read_bytes()
+
+
+def test_a_failing_part_is_reported_not_waited_for(built, monkeypatch):
+    request, _ = built
+    convert = secmodel.report.notebook_html
+
+    def broken_second_part(part):
+        if any(PART_TAG in c.get("metadata", {}).get("tags", []) for c in part["cells"]):
+            raise RuntimeError("a broken part")
+        return convert(part)
+
+    monkeypatch.setattr(secmodel.report, "notebook_html", broken_second_part)
+    with pytest.raises(RuntimeError, match="a broken part"):
+        secmodel.report.render_pdf(request)
+
+
+def test_bookmarks_of_both_parts_point_at_their_pages(built):
+    request, pages = built
+    reader = PdfReader(request.pdf_path)
+    flat = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                flat.append(item)
+
+    walk(reader.outline)
+    where = {item.title: reader.get_destination_page_number(item) for item in flat}
+    for title in ("Executive summary", "Roadmap audit", "Appendix A: assumptions"):
+        assert title in pages[where[title]]
+    assert where["Appendix B: model checks"] == len(pages) - 1
+
+
+def test_each_font_is_embedded_once(built):
+    """The parts and the page-number layer embed the same whole fonts; the file keeps one copy
+    of each."""
+    request, _ = built
+    files: dict[str, set] = {}
+    with pikepdf.open(request.pdf_path) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                for descendant in font.get("/DescendantFonts", [font]):
+                    descriptor = descendant.get("/FontDescriptor")
+                    if descriptor is not None and "/FontFile2" in descriptor:
+                        name = str(descendant.BaseFont)
+                        files.setdefault(name, set()).add(descriptor.FontFile2.objgen)
+    assert files and all(len(objects) == 1 for objects in files.values()), files
 
 
 def test_letter_paper_and_one_scenario(tmp_path):
