@@ -104,7 +104,10 @@ def join(parts: list[bytes], page_numbers: bytes, title: str) -> bytes:
             name = f"/PageNumber{n}"
             form = joined.copy_foreign(number.as_form_xobject())
             page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
-            page.contents_add(f"q {name} Do Q".encode(), prepend=False)
+            # the content leaves its transformation in force (WeasyPrint flips the y axis):
+            # wrap it in q/Q so the numbers are drawn in the page's own coordinates
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(f"\nQ\nq {name} Do Q\n".encode(), prepend=False)
     _store_fonts_once(joined)
     joined.docinfo["/Title"] = title
     joined.docinfo["/Producer"] = "secmodel (WeasyPrint, pikepdf)"

@@ -299,3 +299,24 @@ def test_bad_uncertainty_settings_refused_before_the_kernel(data_dir, tmp_path, 
     ):
         assert expected in err
     assert not (tmp_path / "out").exists()
+
+
+def test_page_numbers_drawn_in_the_pages_own_coordinates(built):
+    """The page-number layer is drawn after the content has restored the graphics state: a
+    transformation the content leaves in force (WeasyPrint flips the y axis) would put the
+    numbers upside down at the top of the page."""
+    request, _ = built
+    with pikepdf.open(request.pdf_path) as pdf:
+        for page in pdf.pages:
+            depth, drawn = 0, 0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "q":
+                    depth += 1
+                elif str(operator) == "Q":
+                    depth -= 1
+                elif str(operator) == "cm":
+                    assert depth > 0, "a transformation outside q/Q"
+                elif str(operator) == "Do" and str(operands[0]).startswith("/PageNumber"):
+                    assert depth == 1
+                    drawn += 1
+            assert drawn == 1 and depth == 0
