@@ -6,6 +6,12 @@ prompts, parameters or stream output, and WeasyPrint renders that with the proje
 stylesheet. The renderer fetches nothing but data: URIs and local files. Both outputs are written
 to temporary files and renamed, so a failed run never leaves half a PDF or workbook behind; the
 executed notebook is kept beside them for debugging.
+
+For speed on two or more cores: the kernel is started first and imports the model while this
+process validates the inputs; the workbook is built and the renderers imported while the
+notebook runs (its charts are drawn in worker processes, see :mod:`secmodel.chartpool`); the PDF
+is laid out in parts side by side and joined (:mod:`secmodel.pdf`). With one core the same steps
+run one after the other and give the same bytes.
 """
 
 import sys
