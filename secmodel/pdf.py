@@ -11,14 +11,39 @@ onto each page. The renderer fetches nothing but data: URIs and local files.
 import io
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PT_PER_PX = 0.75  # WeasyPrint measures pages in CSS pixels (1/96 in); PDF in points (1/72 in)
 
 
+def import_weasyprint():
+    """``import weasyprint``, without ctypes' compiler-driven library search.
+
+    For each library name WeasyPrint tries that the loader does not find at once (optional
+    ones such as libharfbuzz-subset, and other platforms' spellings), cffi asks
+    ``ctypes.util.find_library``, which on Linux runs gcc and ld: about half a second of every
+    start. WeasyPrint's lists always include the exact Linux file name, which the loader finds
+    by itself, so on Linux that search is skipped while WeasyPrint is imported.
+    """
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    if sys.platform.startswith("linux"):
+        ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = search
+    return weasyprint
+
+
 def local_only_fetcher():
     """A WeasyPrint URL fetcher that serves data: URIs and local files and refuses the rest."""
+    import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     class LocalOnlyFetcher(URLFetcher):
@@ -52,7 +77,7 @@ class Rendered:
 def render_html(document: str, base: Path, on_laid_out=None) -> Rendered:
     """One HTML document -> PDF, fetching only local resources. ``on_laid_out(page_sizes)`` is
     called once the pages are laid out, before the (slower) writing of the PDF."""
-    import weasyprint
+    weasyprint = import_weasyprint()
 
     logger = logging.getLogger("weasyprint")
     quiet = _QuietCss()

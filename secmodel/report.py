@@ -378,8 +378,10 @@ def warm_up_renderers() -> None:
     the executed notebook into a PDF starts at once."""
     import nbformat
     import pikepdf  # noqa: F401
-    import weasyprint  # noqa: F401
 
+    from secmodel.pdf import import_weasyprint
+
+    import_weasyprint()
     notebook_html(nbformat.v4.new_notebook())
 
 

@@ -2,6 +2,8 @@
 output for the same inputs, and failures that leave nothing half-written."""
 
 import json
+import subprocess
+import sys
 
 import openpyxl
 import pandas as pd
@@ -320,3 +322,15 @@ def test_page_numbers_drawn_in_the_pages_own_coordinates(built):
                     assert depth == 1
                     drawn += 1
             assert drawn == 1 and depth == 0
+
+
+def test_weasyprint_imported_with_its_libraries_and_the_library_search_restored():
+    code = (
+        "import ctypes.util; search = ctypes.util.find_library\n"
+        "from secmodel.pdf import import_weasyprint\n"
+        "import_weasyprint()\n"
+        "from weasyprint.text.ffi import pango, harfbuzz\n"
+        "assert pango is not None and harfbuzz is not None\n"
+        "assert ctypes.util.find_library is search\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
