@@ -114,9 +114,7 @@ def join(parts: list[bytes], page_numbers: bytes, title: str) -> bytes:
             joined.pages.extend(source.pages)
             index = {page.objgen: i for i, page in enumerate(source.pages)}
             with source.open_outline() as bookmarks:
-                outline.root.extend(
-                    _bookmark(item, joined, index, first) for item in bookmarks.root
-                )
+                outline.root.extend(_bookmark(item, index, first) for item in bookmarks.root)
         layer = pikepdf.Pdf.open(io.BytesIO(page_numbers))
         sources.append(layer)
         if len(layer.pages) != len(joined.pages):
@@ -134,6 +132,8 @@ def join(parts: list[bytes], page_numbers: bytes, title: str) -> bytes:
             page.contents_add(b"q\n", prepend=True)
             page.contents_add(f"\nQ\nq {name} Do Q\n".encode(), prepend=False)
     _store_fonts_once(joined)
+    if "/Lang" in sources[0].Root:  # the document's language, for screen readers
+        joined.Root.Lang = sources[0].Root.Lang
     joined.docinfo["/Title"] = title
     joined.docinfo["/Producer"] = "secmodel (WeasyPrint, pikepdf)"
     buffer = io.BytesIO()
@@ -141,11 +141,12 @@ def join(parts: list[bytes], page_numbers: bytes, title: str) -> bytes:
         buffer,
         deterministic_id=True,  # same content, same bytes
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        min_version=max(source.pdf_version for source in sources),
     )
     return buffer.getvalue()
 
 
-def _bookmark(item, joined, index: dict, first: int):
+def _bookmark(item, index: dict, first: int):
     """A copy of a part's bookmark (and its children) pointing into the joined document."""
     import pikepdf
 
@@ -159,7 +160,7 @@ def _bookmark(item, joined, index: dict, first: int):
         top=float(target[3]),
     )
     copy.is_closed = item.is_closed
-    copy.children.extend(_bookmark(child, joined, index, first) for child in item.children)
+    copy.children.extend(_bookmark(child, index, first) for child in item.children)
     return copy
 
 

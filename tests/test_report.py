@@ -334,3 +334,11 @@ def test_weasyprint_imported_with_its_libraries_and_the_library_search_restored(
         "assert ctypes.util.find_library is search\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+def test_joined_document_keeps_language_title_and_version(built):
+    request, _ = built
+    with pikepdf.open(request.pdf_path) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        assert str(pdf.docinfo.Title) == "Security investment roadmap"
+        assert pdf.pdf_version == "1.7"  # WeasyPrint's, not lowered by the join
