@@ -39,6 +39,41 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True) -> 
     return frame.to_html(index=index, escape=True, border=0, classes=css_class or None)
 
 
+# Column widths of the audit table, in characters of its small type: CAPACITY fit across a
+# landscape page; a column of short texts (up to SHORT) keeps its full width, longer texts share
+# the rest (each counted up to WIDEST, never below its longest word); PADDING is the cells'.
+CAPACITY, SHORT, WIDEST, PADDING = 200, 16, 48, 4
+
+
+def column_widths(frame: pd.DataFrame) -> str:
+    """A <colgroup> giving each column a share of the table's width from its text lengths.
+
+    With these widths the table is laid out in one pass (``table-layout: fixed``), as a
+    spreadsheet would size its columns; the automatic layout measures every cell twice first.
+    Used for the audit table (two columns of prose, four short ones). The appendix tables keep
+    the automatic layout: their many identifier columns are harder to size well by counting
+    characters (measuring the text with the font's metrics would do it).
+    """
+    natural, word = [], []
+    for column in frame.columns:
+        # the header is bold: about a quarter wider than the same letters in the body
+        texts = [str(column) + "_" * (len(str(column)) // 4 + 1), *map(str, frame[column])]
+        natural.append(max(map(len, texts)) + PADDING)
+        word.append(max(len(w) for text in texts for w in (text.split() or [""])) + PADDING)
+    short = [n <= SHORT + PADDING for n in natural]
+    wanted = [min(n, WIDEST + PADDING) for n, s in zip(natural, short, strict=True) if not s]
+    room = CAPACITY - sum(n for n, s in zip(natural, short, strict=True) if s)
+    scale = min(1.0, room / sum(wanted)) if wanted else 1.0
+    long_widths = iter(wanted)
+    widths = [
+        n if s else max(w, next(long_widths) * scale)
+        for n, w, s in zip(natural, word, short, strict=True)
+    ]
+    total = sum(widths)
+    cols = "".join(f'<col style="width: {100 * w / total:.2f}%">' for w in widths)
+    return f"<colgroup>{cols}</colgroup>"
+
+
 def month_text(projection: Projection, month: int) -> str:
     """'month 6 (Jul 2027)'."""
     when = pd.Period(projection.table.loc[month, "date"], freq="M").strftime("%b %Y")
@@ -369,8 +404,8 @@ class BoardReport:
             body.append(f'<tr class="status-{status.replace(" ", "-")}">{cells}</tr>')
         head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
         table = (
-            f'<table class="audit-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>"
+            f'<table class="audit-table fixed">{column_widths(shown)}<thead><tr>{head}</tr>'
+            f"</thead><tbody>{''.join(body)}</tbody></table>"
         )
         intro = (
             f"Every numeric claim of the seed roadmap set beside what its own cost catalog, stage "

@@ -2,6 +2,7 @@
 output for the same inputs, and failures that leave nothing half-written."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
+import secmodel.board
 import secmodel.parallel
 import secmodel.pdf
 import secmodel.report
@@ -342,3 +344,19 @@ def test_joined_document_keeps_language_title_and_version(built):
         assert str(pdf.Root.Lang) == "en"
         assert str(pdf.docinfo.Title) == "Security investment roadmap"
         assert pdf.pdf_version == "1.7"  # WeasyPrint's, not lowered by the join
+
+
+def test_audit_column_widths_from_text():
+    """Short columns keep room for their longest text, prose columns share the rest but never
+    drop below their longest word; the shares add up to the table's width. Worked by hand with
+    CAPACITY 200, SHORT 16, WIDEST 48, PADDING 4: 'Status' (6 letters + 2 for the bold header
+    + 4) = 12; 'differs' = 11, so 12. 'Claim' prose of 300 letters asks for 52, the two prose
+    columns get all of 200 - 12 = 188 they ask for (104), and the widths are 12, 52, 52."""
+    prose = "word " * 60
+    frame = pd.DataFrame(
+        {"Claim": [prose, "x"], "Computed as": ["y", prose], "Status": ["differs", "match"]}
+    )
+    shares = [
+        float(w) for w in re.findall(r"width: ([\d.]+)%", secmodel.board.column_widths(frame))
+    ]
+    assert shares == pytest.approx([100 * 52 / 116, 100 * 52 / 116, 100 * 12 / 116], abs=0.01)
