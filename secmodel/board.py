@@ -25,8 +25,8 @@ from secmodel.inputs import load_inputs
 from secmodel.paths import DEFAULT_DATA_DIR
 from secmodel.present import UncertaintyRun, firing_table, sensitivity_top, uncertainty_run
 from secmodel.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.report import TITLE
 
-TITLE = "Security investment roadmap"
 SUMMARY_MONTHS = (12, 24, 36, 60)
 
 

@@ -132,9 +132,9 @@ def report_kernel() -> Iterator:
         run_sync(manager.shutdown_kernel)(now=True)
 
 
-def execute_notebook(request: ReportRequest, kernel=None) -> None:
-    """Run the board-report template with the request's parameters into the kept notebook
-    (in ``kernel``, a started kernel manager, if given; else in a new kernel)."""
+def execute_notebook(request: ReportRequest, kernel) -> None:
+    """Run the board-report template with the request's parameters into the kept notebook, in
+    ``kernel`` (a started kernel manager, see :func:`report_kernel`)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -218,40 +218,50 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def page_geometry_css(request: ReportRequest) -> str:
+    """Paper size and margins, and the landscape pages (named "wide"): one rule for the content
+    and for its page-number layer, so that the two line up when stamped together."""
+    return f"""
+@page {{ size: {request.paper}; margin: {MARGINS}; }}
+@page wide {{ size: {request.paper} landscape; }}
+"""
+
+
 def page_css(request: ReportRequest) -> str:
-    """The @page rules of the content: paper size and margins, the running header and date
-    (not on the title page), the confidentiality footer; audit and appendix landscape."""
+    """The @page rules of the content: the page geometry, the running header and date (not on
+    the title page), the confidentiality footer."""
     header = TITLE + (f" | {request.company}" if request.company else "")
     owner = f"the board of {request.company}" if request.company else "the board"
     footer = f"Confidential: prepared for {owner}. Not for distribution."
-    return f"""
+    return (
+        page_geometry_css(request)
+        + f"""
 @page {{
-  size: {request.paper};
-  margin: {MARGINS};
   @top-left {{ content: {_quoted(header)}; {RUNNING_TEXT} }}
   @top-right {{ content: {_quoted(request.as_of.strftime("%d %B %Y"))}; {RUNNING_TEXT} }}
   @bottom-left {{ content: {_quoted(footer)}; {RUNNING_TEXT} }}
 }}
-@page wide {{ size: {request.paper} landscape; }}
 @page title {{
   @top-left {{ content: none; }}
   @top-right {{ content: none; }}
 }}
 """
+    )
 
 
 def page_numbers_css(request: ReportRequest) -> str:
-    """The page-number layer: "Page X of Y" where the footer ends, one page per sheet."""
-    return f"""
+    """The page-number layer: the page geometry, "Page X of Y" where the footer ends, one page
+    per sheet."""
+    return (
+        page_geometry_css(request)
+        + f"""
 @page {{
-  size: {request.paper};
-  margin: {MARGINS};
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {RUNNING_TEXT} }}
 }}
-@page wide {{ size: {request.paper} landscape; }}
 div.sheet {{ break-after: page; }}
 div.sheet.wide {{ page: wide; }}
 """
+    )
 
 
 def html_document(css: str, body: str) -> str:
