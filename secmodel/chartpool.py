@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from secmodel.charts import ChartImage
-from secmodel.parallel import fork_executor
+from secmodel.parallel import InlineExecutor, fork_executor
 
 
 def render_chart(build: Callable, *args, **kwargs) -> ChartImage:
@@ -38,8 +38,9 @@ class ChartPool:
     """Submit chart jobs now, collect the images later (in order of need)."""
 
     def __init__(self, workers: int | None = None):
-        warm_up_drawing()
         self._executor = fork_executor(workers)
+        if not isinstance(self._executor, InlineExecutor):
+            warm_up_drawing()  # the pool forks its workers at the first job, after this
 
     def chart(self, build: Callable, *args, **kwargs) -> "Future[ChartImage]":
         """Draw ``build(*args, **kwargs)`` in a worker; the future's result is its image."""
