@@ -40,6 +40,7 @@ PALETTE = [
 HATCHES = ["", "//", "..", "xx"]
 STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
 WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
+TITLE_STYLE = {"fontsize": 12, "fontweight": "bold"}
 # Fixed margins (inches) rather than a layout engine, which redraws each figure several times.
 MARGINS = {"left": 0.9, "right": 0.2, "top": 0.55, "bottom": 0.6, "between": 0.35}
 
@@ -135,7 +136,9 @@ def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
 
 
 def _date_axis(ax, months: int) -> None:
-    """Years on the x axis, at most about eight labels (cheaper than an automatic locator)."""
+    """Years on the x axis, labelled Month, at most about eight year labels (cheaper than an
+    automatic locator)."""
+    ax.set_xlabel("Month")
     ax.xaxis.set_major_locator(YearLocator(base=max(1, math.ceil(months / 12 / 8))))
     ax.xaxis.set_major_formatter(DateFormatter("%Y"))
 
@@ -213,9 +216,8 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
             color="#333333",
         )
     _date_axis(ax_users, len(table))
-    ax_users.set_xlabel("Month")
     title = f"Revenue and users, {name}"
-    figure.suptitle(title, fontsize=12, fontweight="bold")
+    figure.suptitle(title, **TITLE_STYLE)
     fired = _fired(projection)
     last = table.iloc[-1]
     fired_text = "; ".join(f"{t} in month {m}" for t, m, _ in fired) or "no trigger fires"
@@ -266,11 +268,10 @@ def spend_by_category_chart(projection: Projection) -> Chart:
     )
     ax.yaxis.set_major_formatter(usd_axis)
     ax.set_ylabel("Security spend (USD/month, accrual)")
-    ax.set_xlabel("Month")
     _date_axis(ax, len(table))
     ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
     title = f"Monthly security spend by category, {name}"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     last = table.iloc[-1]
     over = table[table["budget_gap"] < 0]
     over_text = (
@@ -306,11 +307,10 @@ def cumulative_spend_chart(projection: Projection) -> Chart:
     )
     ax.yaxis.set_major_formatter(usd_axis)
     ax.set_ylabel("Cumulative security spend (USD)")
-    ax.set_xlabel("Month")
     _date_axis(ax, len(table))
     ax.legend(loc="upper left", frameon=False)
     title = f"Cumulative security spend, {name}"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     last = table.iloc[-1]
     alt = (
         f"Line chart of cumulative security spend for {name}: by month {int(last['month'])} "
@@ -380,11 +380,10 @@ def pct_of_revenue_chart(
     ax.yaxis.set_major_formatter(pct_axis)
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_ylabel("Security spend / revenue (log scale)")
-    ax.set_xlabel("Month")
     _date_axis(ax, len(table))
     ax.legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.9)
     title = f"Security spend as a share of revenue, {name}"
-    figure.suptitle(title, fontsize=12, fontweight="bold")
+    figure.suptitle(title, **TITLE_STYLE)
     monthly = table["pct_of_revenue"]
     hi, lo = int(monthly.idxmax()), int(monthly.idxmin())
     last = table.iloc[-1]
@@ -431,7 +430,7 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     ax.set_xlabel("Months since launch")
     ax.legend(loc="upper left" if not is_pct else "upper right", frameon=False)
     title = f"{what} by scenario"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     fmt = pct if is_pct else usd_short
     ends = "; ".join(
         f"{p.scenario.scenario} {fmt(p.table[column].iloc[-1])} at month {p.horizon_months}"
@@ -463,7 +462,7 @@ def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
     ax.set_xlabel(f"Change in cumulative spend at the horizon (USD; base {usd(base)})")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     title = f"What moves cumulative security spend most, {scenario}"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     lead = shown.iloc[::-1].head(3)
     biggest = "; ".join(
         f"{r.driver} {usd(r.cumulative_spend_low - base)} / {usd(r.cumulative_spend_high - base)}"
@@ -512,7 +511,7 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
         loc="upper right" if metric == "pct_of_revenue" else "upper left", frameon=False, fontsize=8
     )
     title = f"{label.split(' (')[0]}: range of outcomes, {scenario}"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     last = q.iloc[-1]
     fmt = pct if metric == "pct_of_revenue" else usd
     alt = (
@@ -548,7 +547,7 @@ def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: i
     ax.set_xlabel("Months since launch")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     title = f"When each upgrade is needed: probability by month, {scenario}"
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, **TITLE_STYLE, loc="left")
     end = wide.iloc[-1]
     alt = (
         f"Line chart of the probability that each trigger has fired, over {paths:,} simulated "

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", action="append", metavar="NAME", help="a scenario (repeatable; default all)"
     )
     which.add_argument("--all", action="store_true", help="every scenario (the default)")
-    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    horizon(p)
     what_if(p)
 
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="paths per chunk (rounded up to whole blocks of 1,024); bounds memory",
     )
-    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    horizon(p)
 
     p = sub.add_parser("sensitivity", help="which assumption moves the answer most")
     common(p)
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--delta", type=float, default=0.2, help="relative move of each driver (default 0.2)"
     )
-    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    horizon(p)
 
     p = sub.add_parser("sweep", help="a grid of what-if values, locally or on a Dask cluster")
     common(p)
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paths", type=int, metavar="N", help="also run a Monte Carlo per point")
     p.add_argument("--volatility", type=float, default=0.05, metavar="SIGMA")
     p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    horizon(p)
 
     p = sub.add_parser("report", help="the board-report PDF and the Excel workbook")
     common(p)
@@ -147,10 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="why and when a catalog item or trigger switched on")
     common(p, out=False)
     p.add_argument("--scenario", required=True, metavar="NAME")
-    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
+    horizon(p)
     what_if(p)
     p.add_argument("id", metavar="ITEM_OR_TRIGGER")
     return parser
+
+
+def horizon(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
 
 
 def what_if(p: argparse.ArgumentParser) -> None:
