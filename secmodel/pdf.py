@@ -169,7 +169,8 @@ def _store_fonts_once(pdf) -> None:
     whole fonts); the unreferenced copies are not written."""
     import hashlib
 
-    seen: dict[bytes, object] = {}
+    kept: dict[bytes, object] = {}  # digest -> the copy kept
+    digests: dict[tuple, bytes] = {}  # font file object -> digest: pages share their resources
     for page in pdf.pages:
         fonts = page.obj.get("/Resources", {}).get("/Font", {})
         for font in fonts.values():
@@ -180,5 +181,8 @@ def _store_fonts_once(pdf) -> None:
                 for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                     if key in descriptor:
                         stream = descriptor[key]
-                        digest = hashlib.sha256(stream.read_raw_bytes()).digest()
-                        descriptor[key] = seen.setdefault(digest, stream)
+                        if stream.objgen not in digests:
+                            digests[stream.objgen] = hashlib.sha256(
+                                stream.read_raw_bytes()
+                            ).digest()
+                        descriptor[key] = kept.setdefault(digests[stream.objgen], stream)
