@@ -164,6 +164,15 @@ def _bookmark(item, index: dict, first: int):
     return copy
 
 
+def _font_descriptors(pdf):
+    """The descriptor of every font used on the pages (one may come more than once)."""
+    for page in pdf.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            for descendant in font.get("/DescendantFonts", [font]):
+                if "/FontDescriptor" in descendant:
+                    yield descendant.FontDescriptor
+
+
 def _store_fonts_once(pdf) -> None:
     """Point every font at one copy of each embedded font file (the parts embed the same
     whole fonts); the unreferenced copies are not written."""
@@ -171,18 +180,10 @@ def _store_fonts_once(pdf) -> None:
 
     kept: dict[bytes, object] = {}  # digest -> the copy kept
     digests: dict[tuple, bytes] = {}  # font file object -> digest: pages share their resources
-    for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get("/FontDescriptor")
-                if descriptor is None:
-                    continue
-                for key in ("/FontFile2", "/FontFile3", "/FontFile"):
-                    if key in descriptor:
-                        stream = descriptor[key]
-                        if stream.objgen not in digests:
-                            digests[stream.objgen] = hashlib.sha256(
-                                stream.read_raw_bytes()
-                            ).digest()
-                        descriptor[key] = kept.setdefault(digests[stream.objgen], stream)
+    for descriptor in _font_descriptors(pdf):
+        for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+            if key in descriptor:
+                stream = descriptor[key]
+                if stream.objgen not in digests:
+                    digests[stream.objgen] = hashlib.sha256(stream.read_raw_bytes()).digest()
+                descriptor[key] = kept.setdefault(digests[stream.objgen], stream)
