@@ -7,7 +7,6 @@ sheet equals that scenario's projection.csv (with the date column as dates).
 """
 
 import io
-import math
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -230,8 +229,8 @@ def _write_sheet(sheet, name: str, frame: pd.DataFrame, formats: _Formats) -> No
 
 
 def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return  # an empty cell, as pandas writes a missing value
+    if pd.isna(value):  # None, NaN, NaT: an empty cell, as pandas writes a missing value
+        return
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
     elif isinstance(value, (int, float)):
