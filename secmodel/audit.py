@@ -266,8 +266,7 @@ def check_pct_of_revenue_max(inputs, claim, projections) -> list[Measure]:
 
 def check_trigger_month(inputs, claim, projections) -> list[Measure]:
     p = projections[claim.scenario]
-    k = [t.trigger_id for t in p.model.triggers].index(claim.subject)
-    fired = int(p.arrays.fired_month[0, k])
+    fired = p.fired_month(claim.subject)
     if fired < 0:
         return [Measure(f"month {claim.subject} fires in {claim.scenario}", None)]
     row = p.table.loc[fired]

@@ -222,8 +222,7 @@ class BoardReport:
         for trigger in self.projections[0].model.triggers:
             cells = []
             for p in self.projections:
-                k = [t.trigger_id for t in p.model.triggers].index(trigger.trigger_id)
-                fired = int(p.arrays.fired_month[0, k])
+                fired = p.fired_month(trigger.trigger_id)
                 cells.append(
                     month_text(p, fired) if fired >= 0 else f"not in {p.horizon_months} months"
                 )
@@ -270,8 +269,7 @@ class BoardReport:
         timing = []
         for f in figures:
             p = f.projection
-            k = [t.trigger_id for t in p.model.triggers].index(trigger_id)
-            fired = int(p.arrays.fired_month[0, k])
+            fired = p.fired_month(trigger_id)
             timing.append(
                 f"{f.name} in {month_text(p, fired)}"
                 if fired >= 0
