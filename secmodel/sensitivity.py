@@ -80,19 +80,23 @@ def with_value(inputs: ModelInputs, scenario: Scenario, driver: Driver, value: f
     return dataclasses.replace(inputs, triggers={**inputs.triggers, ident: trigger}), scenario
 
 
-def answers(inputs: ModelInputs, scenario: Scenario, horizon: int) -> dict[str, float]:
-    """Cumulative spend at the horizon (USD), peak share of revenue, and fire months."""
-    model = compile_model(inputs)
-    arrays = run_model(model, scenario, horizon, per_item=False)
+def outcome(model, arrays) -> dict[str, float]:
+    """Of a run's first path: cumulative spend at the horizon (USD, accrual), the peak share of
+    revenue (fraction), and the month each trigger fires (NaN: not within the horizon)."""
+    pct = arrays.pct_of_revenue[0]
     result = {
         "cumulative_spend": float(arrays.cumulative_accrual[0, -1]),
-        "peak_pct_of_revenue": float(np.nanmax(arrays.pct_of_revenue[0]))
-        if np.isfinite(arrays.pct_of_revenue[0]).any()
-        else np.nan,
+        "peak_pct_of_revenue": float(np.nanmax(pct)) if np.isfinite(pct).any() else np.nan,
     }
     for t, month in zip(model.triggers, arrays.fired_month[0], strict=True):
         result[f"fires_{t.trigger_id}"] = float(month) if month >= 0 else np.nan
     return result
+
+
+def answers(inputs: ModelInputs, scenario: Scenario, horizon: int) -> dict[str, float]:
+    """The :func:`outcome` of projecting ``scenario`` over ``horizon`` months."""
+    model = compile_model(inputs)
+    return outcome(model, run_model(model, scenario, horizon, per_item=False))
 
 
 def sensitivity_table(

@@ -7,7 +7,6 @@ workers, which need this package installed. Rows come back in the grid's order e
 """
 
 import itertools
-import math
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 from secmodel.engine import compile_model, run_model
 from secmodel.errors import UsageError
 from secmodel.inputs import ModelInputs, Scenario
+from secmodel.sensitivity import outcome
 from secmodel.whatif import apply_overrides
 
 GRID_NAMES = ("user_growth_multiplier", "arpu_monthly", "start_users")
@@ -69,13 +69,13 @@ def evaluate_point(
     )
     model = compile_model(inputs)
     arrays = run_model(model, changed, horizon, per_item=False)
-    row = dict(point)
-    row["cumulative_spend"] = float(arrays.cumulative_accrual[0, -1])
-    row["cumulative_cash"] = float(arrays.cumulative_cash[0, -1])
-    pct = arrays.pct_of_revenue[0]
-    row["peak_pct_of_revenue"] = float(np.nanmax(pct)) if np.isfinite(pct).any() else math.nan
-    for t, month in zip(model.triggers, arrays.fired_month[0], strict=True):
-        row[f"fires_{t.trigger_id}"] = float(month) if month >= 0 else math.nan
+    answers = outcome(model, arrays)  # the same answers as the sensitivity table's
+    row = {
+        **point,
+        "cumulative_spend": answers.pop("cumulative_spend"),
+        "cumulative_cash": float(arrays.cumulative_cash[0, -1]),
+        **answers,
+    }
     if montecarlo:
         from secmodel.montecarlo import MonteCarloSpec, run_montecarlo
 
