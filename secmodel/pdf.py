@@ -11,7 +11,9 @@ onto each page. The renderer fetches nothing but data: URIs and local files.
 import io
 import logging
 import re
+import struct
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,52 @@ def local_only_fetcher():
     return LocalOnlyFetcher(allowed_protocols={"data", "file"})
 
 
+def png_image_data(png: bytes) -> bytes:
+    """The compressed image data of a PNG file: its IDAT chunks, joined. In a PDF this is a
+    Flate stream with PNG predictors (``/DecodeParms << /Predictor 15 >>``)."""
+    data, position = [], 8  # after the signature
+    while position + 8 <= len(png):
+        (length,) = struct.unpack_from(">I", png, position)
+        if png[position + 4 : position + 8] == b"IDAT":
+            data.append(png[position + 8 : position + 8 + length])
+        position += 12 + length  # length, type, data, CRC
+    return b"".join(data)
+
+
+def _plain_png(image) -> bytes | None:
+    """The file of a Pillow image opened from a PNG in memory that a PDF can take as it is
+    (8 bits per channel, grey or RGB, not interlaced), else None."""
+    if image.format != "PNG" or image.mode not in ("L", "RGB") or image.info.get("interlace"):
+        return None
+    if len(image.tile) != 1 or image.tile[0][3] != image.mode:  # "RGB;16B" = 16 bits
+        return None
+    fp = getattr(image, "fp", None)
+    return fp.getvalue() if isinstance(fp, io.BytesIO) else None
+
+
+@contextmanager
+def png_passthrough():
+    """While active, WeasyPrint embeds plain PNG images' compressed data as it is.
+
+    WeasyPrint decodes every PNG and encodes it again to get at the same kind of data (about
+    0.7 s for the report's two dozen charts). PNGs that are not plain (alpha, 16 bits,
+    interlaced, palette) go WeasyPrint's own way.
+    """
+    from weasyprint.images import RasterImage
+
+    own = RasterImage.__dict__["_get_png_data"]
+
+    def png_data(pillow_image):
+        png = _plain_png(pillow_image)
+        return own.__func__(pillow_image) if png is None else png_image_data(png)
+
+    RasterImage._get_png_data = staticmethod(png_data)
+    try:
+        yield
+    finally:
+        RasterImage._get_png_data = own
+
+
 class _QuietCss(logging.Filter):
     """Drop WeasyPrint's notes on CSS it ignores (nbconvert markup); keep real errors."""
 
@@ -74,9 +122,10 @@ class Rendered:
     page_sizes: list[tuple[float, float]]  # (width, height), points
 
 
-def render_html(document: str, base: Path, on_laid_out=None) -> Rendered:
+def render_html(document: str, base: Path, on_laid_out=None, compress=True) -> Rendered:
     """One HTML document -> PDF, fetching only local resources. ``on_laid_out(page_sizes)`` is
-    called once the pages are laid out, before the (slower) writing of the PDF."""
+    called once the pages are laid out, before the (slower) writing of the PDF. Uncompressed
+    (``compress=False``) for a document whose streams :func:`join` drops or compresses."""
     weasyprint = import_weasyprint()
 
     logger = logging.getLogger("weasyprint")
@@ -89,7 +138,9 @@ def render_html(document: str, base: Path, on_laid_out=None) -> Rendered:
         sizes = [(page.width * PT_PER_PX, page.height * PT_PER_PX) for page in pages.pages]
         if on_laid_out is not None:
             on_laid_out(sizes)
-        pdf = pages.write_pdf(full_fonts=True)  # whole fonts: subsetting costs ~0.4 s each
+        with png_passthrough():
+            # whole fonts: subsetting costs ~0.4 s each
+            pdf = pages.write_pdf(full_fonts=True, uncompressed_pdf=not compress)
     finally:
         logger.removeFilter(quiet)
     return Rendered(pdf, sizes)
@@ -164,26 +215,40 @@ def _bookmark(item, index: dict, first: int):
     return copy
 
 
+FONT_FILES = ("/FontFile2", "/FontFile3", "/FontFile")
+
+
 def _font_descriptors(pdf):
-    """The descriptor of every font used on the pages (one may come more than once)."""
-    for page in pdf.pages:
-        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
-            for descendant in font.get("/DescendantFonts", [font]):
-                if "/FontDescriptor" in descendant:
-                    yield descendant.FontDescriptor
+    """Every font descriptor in the file: the pages' fonts and those of the page-number forms
+    drawn on them."""
+    import pikepdf
+
+    for candidate in pdf.objects:
+        if (
+            isinstance(candidate, pikepdf.Dictionary)
+            and candidate.get("/Type") == "/FontDescriptor"
+        ):
+            yield candidate
 
 
 def _store_fonts_once(pdf) -> None:
-    """Point every font at one copy of each embedded font file (the parts embed the same
-    whole fonts); the unreferenced copies are not written."""
+    """Point every font at one copy of each embedded font file (the parts and the page-number
+    layer embed the same whole fonts, the layer's uncompressed); the copies no longer pointed
+    at are not written."""
     import hashlib
 
-    kept: dict[bytes, object] = {}  # digest -> the copy kept
-    digests: dict[tuple, bytes] = {}  # font file object -> digest: pages share their resources
-    for descriptor in _font_descriptors(pdf):
-        for key in ("/FontFile2", "/FontFile3", "/FontFile"):
-            if key in descriptor:
-                stream = descriptor[key]
-                if stream.objgen not in digests:
-                    digests[stream.objgen] = hashlib.sha256(stream.read_raw_bytes()).digest()
-                descriptor[key] = kept.setdefault(digests[stream.objgen], stream)
+    files = [
+        (descriptor, key, descriptor[key])
+        for descriptor in _font_descriptors(pdf)
+        for key in FONT_FILES
+        if key in descriptor
+    ]
+    digests = {}  # font file object -> digest of its font (not of its compression)
+    kept = {}  # digest -> the copy kept: a compressed one where there is one
+    for _, _, stream in files:
+        if stream.objgen not in digests:
+            digests[stream.objgen] = digest = hashlib.sha256(stream.read_bytes()).digest()
+            if digest not in kept or ("/Filter" in stream and "/Filter" not in kept[digest]):
+                kept[digest] = stream
+    for descriptor, key, stream in files:
+        descriptor[key] = kept[digests[stream.objgen]]

@@ -338,7 +338,10 @@ def render_pdf(request: ReportRequest) -> bytes:
     with fork_executor(workers, _report_layouts_to, (layouts,)) as pool:
         futures = [pool.submit(render_part, request, i, part) for i, part in enumerate(parts)]
         sizes = _page_sizes(layouts, futures)
-        numbers = pdf.render_html(page_numbers_html(request, sizes), request.out_dir)
+        # uncompressed: its font is dropped in the join for the parts' copy
+        numbers = pdf.render_html(
+            page_numbers_html(request, sizes), request.out_dir, compress=False
+        )
         rendered = [future.result() for future in futures]
     return pdf.join([part.pdf for part in rendered], numbers.pdf, TITLE)
 

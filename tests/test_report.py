@@ -206,19 +206,23 @@ def test_bookmarks_of_both_parts_point_at_their_pages(built):
 
 
 def test_each_font_is_embedded_once(built):
-    """The parts and the page-number layer embed the same whole fonts; the file keeps one copy
-    of each."""
+    """The parts and the page-number layer (drawn as forms on the pages) embed the same whole
+    fonts; the file keeps one copy of each, compressed."""
     request, _ = built
-    files: dict[str, set] = {}
     with pikepdf.open(request.pdf_path) as pdf:
-        for page in pdf.pages:
-            for font in page.Resources.Font.values():
-                for descendant in font.get("/DescendantFonts", [font]):
-                    descriptor = descendant.get("/FontDescriptor")
-                    if descriptor is not None and "/FontFile2" in descriptor:
-                        name = str(descendant.BaseFont)
-                        files.setdefault(name, set()).add(descriptor.FontFile2.objgen)
-    assert files and all(len(objects) == 1 for objects in files.values()), files
+        descriptors = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
+        ]
+        files = {}  # font name -> its font file objects
+        for descriptor in descriptors:
+            name = str(descriptor.FontName).split("+")[-1]
+            files.setdefault(name, set()).add(descriptor.FontFile2.objgen)
+        streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
+        assert set(files) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+        assert all(len(objects) == 1 for objects in files.values()), files
+        assert len(streams) == 2 and all(s.Filter == "/FlateDecode" for s in streams)
 
 
 def test_letter_paper_and_one_scenario(tmp_path):
