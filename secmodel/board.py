@@ -25,7 +25,8 @@ from secmodel.inputs import load_inputs
 from secmodel.paths import DEFAULT_DATA_DIR
 from secmodel.present import UncertaintyRun, firing_table, sensitivity_top, uncertainty_run
 from secmodel.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.report import TITLE
+from secmodel.report import TITLE, landscape_text_width_pt
+from secmodel.tablelayout import colgroup
 
 SUMMARY_MONTHS = (12, 24, 36, 60)
 
@@ -39,39 +40,19 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True) -> 
     return frame.to_html(index=index, escape=True, border=0, classes=css_class or None)
 
 
-# Column widths of the audit table, in characters of its small type: CAPACITY fit across a
-# landscape page; a column of short texts (up to SHORT) keeps its full width, longer texts share
-# the rest (each counted up to WIDEST, never below its longest word); PADDING is the cells'.
-CAPACITY, SHORT, WIDEST, PADDING = 200, 16, 48, 4
+# Type sizes of the long tables (points): their column widths are worked out from their text at
+# this size (secmodel.tablelayout), so the size is set here, not in report.css.
+AUDIT_FONT_PT = 7.5
+ASSUMPTIONS_FONT_PT = 6.8
 
 
-def column_widths(frame: pd.DataFrame) -> str:
-    """A <colgroup> giving each column a share of the table's width from its text lengths.
-
-    With these widths the table is laid out in one pass (``table-layout: fixed``), as a
-    spreadsheet would size its columns; the automatic layout measures every cell twice first.
-    Used for the audit table (two columns of prose, four short ones). The appendix tables keep
-    the automatic layout: their many identifier columns are harder to size well by counting
-    characters (measuring the text with the font's metrics would do it).
-    """
-    natural, word = [], []
-    for column in frame.columns:
-        # the header is bold: about a quarter wider than the same letters in the body
-        texts = [str(column) + "_" * (len(str(column)) // 4 + 1), *map(str, frame[column])]
-        natural.append(max(map(len, texts)) + PADDING)
-        word.append(max(len(w) for text in texts for w in (text.split() or [""])) + PADDING)
-    short = [n <= SHORT + PADDING for n in natural]
-    wanted = [min(n, WIDEST + PADDING) for n, s in zip(natural, short, strict=True) if not s]
-    room = CAPACITY - sum(n for n, s in zip(natural, short, strict=True) if s)
-    scale = min(1.0, room / sum(wanted)) if wanted else 1.0
-    long_widths = iter(wanted)
-    widths = [
-        n if s else max(w, next(long_widths) * scale)
-        for n, w, s in zip(natural, word, short, strict=True)
-    ]
-    total = sum(widths)
-    cols = "".join(f'<col style="width: {100 * w / total:.2f}%">' for w in widths)
-    return f"<colgroup>{cols}</colgroup>"
+def fixed_table_html(frame: pd.DataFrame, css_class: str, font_pt: float, table_pt: float) -> str:
+    """A table (strings already formatted, escaped) ``table_pt`` points wide laid out in one
+    pass: column widths from its text, in type of ``font_pt`` points."""
+    table = table_html(frame, f"{css_class} fixed", index=False)
+    opening, rest = table.split(">", 1)  # <table border="0" class="...">
+    widths = colgroup(frame, font_pt, table_pt)
+    return f'{opening} style="font-size: {font_pt}pt">{widths}{rest}'
 
 
 def month_text(projection: Projection, month: int) -> str:
@@ -135,11 +116,13 @@ class BoardReport:
         scenarios: list[str] | None = None,
         as_of: str | None = None,
         company: str = "",
+        paper: str = "A4",
     ):
         self.inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
         self.scenarios = resolve_scenarios(self.inputs, scenarios)
         self.as_of = date.fromisoformat(as_of) if as_of else None
         self.company = company
+        self.wide_table_pt = landscape_text_width_pt(paper)  # the audit's and appendix's
         model = compile_model(self.inputs)
         self.projections = [project_scenario(self.inputs, s, model=model) for s in self.scenarios]
         self.figures = [scenario_figures(p) for p in self.projections]
@@ -401,9 +384,11 @@ class BoardReport:
             cells = "".join(f"<td>{esc(v)}</td>" for v in row)
             body.append(f'<tr class="status-{status.replace(" ", "-")}">{cells}</tr>')
         head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
+        # the figures (never wrapped, report.css) and the status keep their width
+        widths = colgroup(shown, AUDIT_FONT_PT, self.wide_table_pt, unbroken=shown.columns[2:])
         table = (
-            f'<table class="audit-table fixed">{column_widths(shown)}<thead><tr>{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody></table>"
+            f'<table class="audit-table fixed" style="font-size: {AUDIT_FONT_PT}pt">{widths}'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
         intro = (
             f"Every numeric claim of the seed roadmap set beside what its own cost catalog, stage "
@@ -414,6 +399,10 @@ class BoardReport:
         return HTML(
             f'<section class="audit"><h1>Roadmap audit</h1><p>{esc(intro)}</p>{table}</section>'
         )
+
+    def wide_table(self, frame: pd.DataFrame, css_class: str) -> str:
+        """An appendix table across a landscape page."""
+        return fixed_table_html(frame, css_class, ASSUMPTIONS_FONT_PT, self.wide_table_pt)
 
     # -----------------------------------------------------------------------------------------
     def used_rows(self, name: str):
@@ -446,13 +435,13 @@ class BoardReport:
                 columns=["line", *columns],
             )
             parts.append(f"<h2>{esc(title)} ({esc(name)}.csv)</h2>")
-            parts.append(table_html(frame, f"assumptions {name}", index=False))
+            parts.append(self.wide_table(frame, f"assumptions {name}"))
         claims = pd.DataFrame(
             [(c.line, c.claim_id, c.section, c.claim, c.check) for c in self.claims],
             columns=["line", "claim_id", "section", "claim", "check"],
         )
         parts.append("<h2>The seed's claims (roadmap_claims.csv)</h2>")
-        parts.append(table_html(claims, "assumptions claims", index=False))
+        parts.append(self.wide_table(claims, "assumptions claims"))
         bench = pd.DataFrame(
             [
                 (b.benchmark_id, b.figure, _bench_value(b), b.year, b.source, b.grade)
@@ -466,7 +455,7 @@ class BoardReport:
             "Grade P: the publisher's own page; S: reported by a third party; L: vendor "
             "estimate.</p>"
         )
-        parts.append(table_html(bench, "assumptions benchmarks", index=False))
+        parts.append(self.wide_table(bench, "assumptions benchmarks"))
         parts.append("</section>")
         return HTML("".join(parts))
 

@@ -33,7 +33,8 @@ from secmodel.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR, PACKAGE_DIR, display_
 TEMPLATE = "board_report"
 TITLE = "Security investment roadmap"
 PART_TAG = "new-pdf-part"  # a template cell with this tag starts a part of the PDF
-MARGINS = "20mm 16mm 18mm 16mm"
+SIDE_MARGIN_MM = 16
+MARGINS = f"20mm {SIDE_MARGIN_MM}mm 18mm {SIDE_MARGIN_MM}mm"
 RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666666;"
 # The kernel imports the report's modules as it starts, before it takes the first cell: that
 # happens while this process validates the inputs and imports papermill, not after.
@@ -42,6 +43,7 @@ KERNEL_ARGUMENTS = [
     "--IPKernelApp.exec_lines=import secmodel.board",
 ]
 PAPER = {"a4": "A4", "letter": "Letter"}
+PAPER_LONG_SIDE_MM = {"A4": 297.0, "Letter": 279.4}
 REMOVED_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
 
@@ -150,6 +152,7 @@ def execute_notebook(request: ReportRequest, kernel) -> None:
                 "scenarios": request.scenarios,
                 "as_of": request.as_of.isoformat(),
                 "company": request.company,
+                "paper": request.paper,
             },
             kernel_name="python3",
             progress_bar=False,
@@ -212,6 +215,14 @@ def notebook_html(notebook) -> str:
             cell.outputs = [o for o in cell.outputs if o.output_type != "stream"]
     body, _resources = _exporter().from_notebook_node(notebook)
     return body
+
+
+def landscape_text_width_pt(paper: str) -> float:
+    """The width between the margins of a landscape page (the audit and the appendix), in
+    points."""
+    if paper not in PAPER_LONG_SIDE_MM:
+        raise ValueError(f"paper must be A4 or Letter (got '{paper}')")
+    return (PAPER_LONG_SIDE_MM[paper] - 2 * SIDE_MARGIN_MM) / 25.4 * 72
 
 
 def _quoted(text: str) -> str:

@@ -2,7 +2,6 @@
 output for the same inputs, and failures that leave nothing half-written."""
 
 import json
-import re
 import subprocess
 import sys
 
@@ -350,17 +349,19 @@ def test_joined_document_keeps_language_title_and_version(built):
         assert pdf.pdf_version == "1.7"  # WeasyPrint's, not lowered by the join
 
 
-def test_audit_column_widths_from_text():
-    """Short columns keep room for their longest text, prose columns share the rest but never
-    drop below their longest word; the shares add up to the table's width. Worked by hand with
-    CAPACITY 200, SHORT 16, WIDEST 48, PADDING 4: 'Status' (6 letters + 2 for the bold header
-    + 4) = 12; 'differs' = 11, so 12. 'Claim' prose of 300 letters asks for 52, the two prose
-    columns get all of 200 - 12 = 188 they ask for (104), and the widths are 12, 52, 52."""
-    prose = "word " * 60
-    frame = pd.DataFrame(
-        {"Claim": [prose, "x"], "Computed as": ["y", prose], "Status": ["differs", "match"]}
-    )
-    shares = [
-        float(w) for w in re.findall(r"width: ([\d.]+)%", secmodel.board.column_widths(frame))
+def test_long_identifiers_never_broken_in_the_fixed_width_tables(built):
+    """The audit and appendix tables get column widths from their text; a column narrower than
+    its longest word would break it ("monthl y"). Every identifier of the catalog, the triggers
+    and the claims appears whole in the PDF's text, and every status word of the audit."""
+    _, pages = built
+    text = " ".join(pages)
+    data = REPO_ROOT / "data"
+    identifiers = [
+        *pd.read_csv(data / "catalog.csv", comment="#")["item_id"],
+        *pd.read_csv(data / "triggers.csv", comment="#")["trigger_id"],
+        *pd.read_csv(data / "roadmap_claims.csv", comment="#")["claim_id"],
+        "application_security",
+        "not reached",
     ]
-    assert shares == pytest.approx([100 * 52 / 116, 100 * 52 / 116, 100 * 12 / 116], abs=0.01)
+    broken = [i for i in identifiers if f" {i} " not in f" {text} "]
+    assert not broken
