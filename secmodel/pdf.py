@@ -43,13 +43,22 @@ def import_weasyprint():
     return weasyprint
 
 
-def local_only_fetcher():
-    """A WeasyPrint URL fetcher that serves data: URIs and local files and refuses the rest."""
+MEMORY = "memory:"  # images handed to the renderer in memory: <img src="memory:NAME">
+
+
+def local_only_fetcher(images: dict[str, bytes] | None = None):
+    """A WeasyPrint URL fetcher that serves data: URIs, local files and the PNG ``images``
+    (``memory:NAME``), and refuses the rest."""
     import_weasyprint()
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    images = images or {}
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith(MEMORY):
+                png = images[url.removeprefix(MEMORY)]
+                return URLFetcherResponse(url, png, {"Content-Type": "image/png"})
             if not re.match(r"^(data|file):", url, re.IGNORECASE):
                 raise ValueError(f"the report fetches nothing from the network: {url}")
             return super().fetch(url, headers)
@@ -122,10 +131,13 @@ class Rendered:
     page_sizes: list[tuple[float, float]]  # (width, height), points
 
 
-def render_html(document: str, base: Path, on_laid_out=None, compress=True) -> Rendered:
-    """One HTML document -> PDF, fetching only local resources. ``on_laid_out(page_sizes)`` is
-    called once the pages are laid out, before the (slower) writing of the PDF. Uncompressed
-    (``compress=False``) for a document whose streams :func:`join` drops or compresses."""
+def render_html(
+    document: str, base: Path, on_laid_out=None, compress=True, images=None
+) -> Rendered:
+    """One HTML document -> PDF, fetching only local resources and the PNG ``images`` it
+    refers to as ``memory:NAME``. ``on_laid_out(page_sizes)`` is called once the pages are
+    laid out, before the (slower) writing of the PDF. Uncompressed (``compress=False``) for a
+    document whose streams :func:`join` drops or compresses."""
     weasyprint = import_weasyprint()
 
     logger = logging.getLogger("weasyprint")
@@ -133,7 +145,7 @@ def render_html(document: str, base: Path, on_laid_out=None, compress=True) -> R
     logger.addFilter(quiet)
     try:
         pages = weasyprint.HTML(
-            string=document, base_url=str(base), url_fetcher=local_only_fetcher()
+            string=document, base_url=str(base), url_fetcher=local_only_fetcher(images)
         ).render()
         sizes = [(page.width * PT_PER_PX, page.height * PT_PER_PX) for page in pages.pages]
         if on_laid_out is not None:

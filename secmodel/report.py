@@ -14,6 +14,8 @@ is laid out in parts side by side and joined (:mod:`secmodel.pdf`). With one cor
 run one after the other and give the same bytes.
 """
 
+import base64
+import re
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -306,6 +308,37 @@ def _report_layouts_to(layouts) -> None:
     _layouts = layouts
 
 
+INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def images_by_reference(part) -> tuple[dict, dict[str, bytes]]:
+    """The part with each inline PNG of its HTML outputs replaced by a reference
+    (``memory:NAME``), and the PNGs by name: nbconvert and WeasyPrint's HTML parser then do not
+    scan a megabyte of base64 text, and no image is decoded twice."""
+    from secmodel.pdf import MEMORY
+
+    images: dict[str, bytes] = {}
+
+    def refer(match: re.Match) -> str:
+        name = f"chart{len(images) + 1}.png"
+        images[name] = base64.b64decode(match[1])
+        return f'src="{MEMORY}{name}"'
+
+    cells = []
+    for cell in part["cells"]:
+        if cell.get("cell_type") == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                html = output.get("data", {}).get("text/html")
+                if isinstance(html, str) and INLINE_PNG.search(html):
+                    data = {**output["data"], "text/html": INLINE_PNG.sub(refer, html)}
+                    output = {**output, "data": data}
+                outputs.append(output)
+            cell = {**cell, "outputs": outputs}
+        cells.append(cell)
+    return {**part, "cells": cells}, images
+
+
 def render_part(request: ReportRequest, index: int, part):
     """Part ``index`` of the notebook as PDF pages without page numbers (a worker's job); a
     :class:`secmodel.pdf.Rendered`. Its page sizes go to the queue as soon as it is laid out."""
@@ -314,7 +347,9 @@ def render_part(request: ReportRequest, index: int, part):
     def laid_out(sizes):
         _layouts.put((index, sizes))
 
-    return render_html(report_html(request, notebook_html(part)), request.out_dir, laid_out)
+    part, images = images_by_reference(part)
+    document = report_html(request, notebook_html(part))
+    return render_html(document, request.out_dir, laid_out, images=images)
 
 
 def _page_sizes(layouts, futures: list) -> list[tuple[float, float]]:

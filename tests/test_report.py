@@ -1,7 +1,10 @@
 """The board report: the PDF's text, pages and furniture, the workbook's round trip, the same
 output for the same inputs, and failures that leave nothing half-written."""
 
+import base64
+import io
 import json
+import re
 import subprocess
 import sys
 
@@ -9,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pikepdf
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 import secmodel.board
@@ -365,3 +369,54 @@ def test_long_identifiers_never_broken_in_the_fixed_width_tables(built):
     ]
     broken = [i for i in identifiers if f" {i} " not in f" {text} "]
     assert not broken
+
+
+def test_every_chart_of_the_notebook_in_the_pdf_with_its_pixels(built):
+    """The charts go to the renderer by reference (not as base64 text) and their PNG data into
+    the PDF as it is: each chart of the executed notebook is an image of the PDF, pixel for
+    pixel."""
+    request, _ = built
+    notebook = request.notebook_path.read_text(encoding="utf-8")
+    charts = {
+        Image.open(io.BytesIO(base64.b64decode(data))).tobytes()
+        for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", notebook)
+    }
+    with pikepdf.open(request.pdf_path) as pdf:
+        images = {
+            pikepdf.PdfImage(image).as_pil_image().tobytes()
+            for page in pdf.pages
+            for image in page.get_images().values()
+        }
+    assert len(charts) >= 20 and images == charts
+
+
+def test_images_by_reference_leaves_other_outputs_alone():
+    png = b"\x89PNG fake"
+    inline = f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
+    part = {
+        "cells": [
+            {"cell_type": "markdown", "source": inline},
+            {
+                "cell_type": "code",
+                "outputs": [
+                    {"output_type": "display_data", "data": {"text/html": f"<p>{inline}</p>"}},
+                    {"output_type": "stream", "text": inline},
+                ],
+            },
+        ]
+    }
+    referred, images = secmodel.report.images_by_reference(part)
+    assert images == {"chart1.png": png}
+    html = referred["cells"][1]["outputs"][0]["data"]["text/html"]
+    assert html == '<p><img src="memory:chart1.png"/></p>'
+    assert referred["cells"][0] == part["cells"][0]
+    assert referred["cells"][1]["outputs"][1] == part["cells"][1]["outputs"][1]
+    assert "data:image/png" in part["cells"][1]["outputs"][0]["data"]["text/html"]  # a copy
+
+
+def test_fetcher_serves_images_from_memory():
+    fetcher = secmodel.pdf.local_only_fetcher({"chart1.png": b"png bytes"})
+    response = fetcher.fetch("memory:chart1.png")
+    assert response.read() == b"png bytes" and response.content_type == "image/png"
+    with pytest.raises(KeyError):
+        fetcher.fetch("memory:other.png")
