@@ -9,7 +9,9 @@ import numpy as np
 import pikepdf
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
+import secmodel.pdf
 from secmodel.pdf import png_image_data, png_passthrough, render_html
 
 
@@ -93,3 +95,20 @@ def test_weasyprints_own_way_is_restored(tmp_path):
     with pytest.raises(RuntimeError), png_passthrough():
         raise RuntimeError
     assert RasterImage.__dict__["_get_png_data"] is own
+
+
+@pytest.mark.parametrize("subset", [True, False])
+def test_fonts_whole_or_the_glyphs_used(tmp_path, monkeypatch, subset):
+    """With HarfBuzz-Subset the document embeds only the glyphs it uses; without, whole fonts
+    (fontTools' subsetting would be slower). Either way the text is the same."""
+    if subset and not secmodel.pdf.fast_font_subsetting():
+        pytest.skip("HarfBuzz-Subset (libharfbuzz-subset0) is not installed")
+    monkeypatch.setattr(secmodel.pdf, "fast_font_subsetting", lambda: subset)
+    document = '<html><body style="font-family: DejaVu Sans"><p>Page 1 of 2</p></body></html>'
+    pdf = render_html(document, tmp_path).pdf
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        (font,) = opened.pages[0].Resources.Font.values()
+        program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+    # DejaVu Sans is about 740 kB with its 6,000 glyphs; nine glyphs take a few kB
+    assert len(program) < 50_000 if subset else len(program) > 500_000
+    assert " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split()) == "Page 1 of 2"
