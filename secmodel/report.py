@@ -43,6 +43,7 @@ RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color:
 KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=import secmodel.board",
+    "--HistoryManager.enabled=False",  # a report's cells are not the user's IPython history
 ]
 PAPER = {"a4": "A4", "letter": "Letter"}
 PAPER_LONG_SIDE_MM = {"A4": 297.0, "Letter": 279.4}
