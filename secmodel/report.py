@@ -15,6 +15,7 @@ run one after the other and give the same bytes.
 """
 
 import base64
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -126,6 +127,12 @@ def report_kernel() -> Iterator:
         def client(self, **kwargs):
             clients.append(super().client(**kwargs))
             return clients[-1]
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            """This Python, our kernel module (no debugger), the connection file."""
+            connection_file = os.path.realpath(self.connection_file)
+            arguments = extra_arguments or []
+            return [sys.executable, "-m", "secmodel.kernel", "-f", connection_file, *arguments]
 
     manager = Manager(kernel_name="python3")
     run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOK_DIR))

@@ -423,3 +423,26 @@ def test_fetcher_serves_images_from_memory():
     assert response.read() == b"png bytes" and response.content_type == "image/png"
     with pytest.raises(KeyError):
         fetcher.fetch("memory:other.png")
+
+
+def test_report_kernel_runs_without_the_debugger():
+    """The report's kernel is this Python running secmodel.kernel: IPython's kernel without
+    debugpy, with the model imported as it starts."""
+    from jupyter_client import BlockingKernelClient
+
+    with secmodel.report.report_kernel() as kernel:
+        client = BlockingKernelClient(connection_file=kernel.connection_file)
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            printed = []
+            client.execute_interactive(
+                "import sys; print(sys.modules.get('debugpy'), 'secmodel.board' in sys.modules,"
+                " sys.executable == " + repr(sys.executable) + ")",
+                output_hook=lambda m: printed.append(m["content"].get("text", "")),
+                timeout=60,
+            )
+        finally:
+            client.stop_channels()
+    assert "".join(printed).split() == ["None", "True", "True"]
