@@ -446,3 +446,35 @@ def test_report_kernel_runs_without_the_debugger():
         finally:
             client.stop_channels()
     assert "".join(printed).split() == ["None", "True", "True"]
+
+
+def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
+    """The report's exporter skips nbconvert's last pass (keyboard focus for cells, placeholder
+    alt text): otherwise the same HTML as nbconvert's HTMLExporter with the same options."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    request, _ = built
+    notebook = nbformat.read(str(request.notebook_path), as_version=4)
+    ours = secmodel.report._exporter()
+    theirs = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=False,
+        anchor_link_text="",
+    )
+    theirs.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=secmodel.report.REMOVED_TAGS), enabled=True
+    )
+    for part in secmodel.report.notebook_parts(notebook):
+        part = nbformat.from_dict(part)
+        expected = BeautifulSoup(theirs.from_notebook_node(part)[0], "html.parser")
+        for element in expected.select("[tabindex]"):
+            del element["tabindex"]
+        got = BeautifulSoup(ours.from_notebook_node(part)[0], "html.parser")
+        assert "No description has been provided" not in str(expected)  # every image has alt
+        assert str(got) == str(expected)
