@@ -406,10 +406,10 @@ def cmd_report(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
-    from secmodel.report import skip_iri_format_checker
+    from secmodel.report import skip_format_checkers
     from secmodel.runner import run_notebooks  # papermill is slow to import: only here
 
-    skip_iri_format_checker()
+    skip_format_checkers()
     return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)
 
 

@@ -478,3 +478,22 @@ def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
         got = BeautifulSoup(ours.from_notebook_node(part)[0], "html.parser")
         assert "No description has been provided" not in str(expected)  # every image has alt
         assert str(got) == str(expected)
+
+
+def test_jsonschema_format_checkers_skipped_and_notebooks_still_validated():
+    code = (
+        "import sys\n"
+        "from secmodel.report import FORMAT_CHECKERS, skip_format_checkers\n"
+        "skip_format_checkers()\n"
+        "import nbformat\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "bad = nbformat.v4.new_notebook(); bad.cells.append({'cell_type': 'nonsense'})\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "    raise SystemExit('an invalid notebook passed')\n"
+        "except nbformat.ValidationError:\n"
+        "    pass\n"
+        "assert all(sys.modules[name] is None for name in FORMAT_CHECKERS)\n"
+        "assert 'arrow' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
