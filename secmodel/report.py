@@ -451,14 +451,14 @@ def make_report(
             renderers = pool.submit(warm_up_renderers)
             execute_notebook(request, kernel)
             xlsx, _ = workbook.result(), renderers.result()
-    try:
-        pdf = render_pdf(request)
-    except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
-        raise ReportError(
-            f"Rendering the PDF failed with {type(exc).__name__}: {exc}. Nothing was written to "
-            f"{display_path(request.pdf_path)}; the executed notebook is kept at "
-            f"{display_path(request.notebook_path)}."
-        ) from None
+        try:  # the idle kernel is shut down after, not before (a tenth of a second)
+            pdf = render_pdf(request)
+        except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
+            raise ReportError(
+                f"Rendering the PDF failed with {type(exc).__name__}: {exc}. Nothing was written "
+                f"to {display_path(request.pdf_path)}; the executed notebook is kept at "
+                f"{display_path(request.notebook_path)}."
+            ) from None
     from secmodel.output import write_bytes_atomic
 
     write_bytes_atomic(request.pdf_path, pdf)
