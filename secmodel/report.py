@@ -227,12 +227,12 @@ def _print_exporter_class():
     return PrintHTMLExporter
 
 
-@cache
-def _exporter():
-    """The HTML exporter, made once (it compiles its templates when first used)."""
+def configured_exporter(exporter_class):
+    """An HTML exporter of ``exporter_class`` as the report needs it: outputs only (no code or
+    prompts), the cells tagged in REMOVED_TAGS left out, no anchor links on headings."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = _print_exporter_class()(
+    exporter = exporter_class(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -244,6 +244,12 @@ def _exporter():
         TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS), enabled=True
     )
     return exporter
+
+
+@cache
+def _exporter():
+    """The report's HTML exporter, made once (it compiles its templates when first used)."""
+    return configured_exporter(_print_exporter_class())
 
 
 def notebook_html(notebook) -> str:

@@ -454,22 +454,11 @@ def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
     import nbformat
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     request, _ = built
     notebook = nbformat.read(str(request.notebook_path), as_version=4)
     ours = secmodel.report._exporter()
-    theirs = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_markdown=False,
-        anchor_link_text="",
-    )
-    theirs.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=secmodel.report.REMOVED_TAGS), enabled=True
-    )
+    theirs = secmodel.report.configured_exporter(HTMLExporter)
     for part in secmodel.report.notebook_parts(notebook):
         part = nbformat.from_dict(part)
         expected = BeautifulSoup(theirs.from_notebook_node(part)[0], "html.parser")
