@@ -7,6 +7,7 @@ only one core is usable, jobs run in the calling process when they are submitted
 results, no parallelism. Jobs and their results must be picklable.
 """
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -45,12 +46,21 @@ def fork_executor(workers: int | None = None, initializer=None, initargs=()) -> 
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=initializer,
-            initargs=initargs,
+            initializer=_start_worker,
+            initargs=(initializer, initargs),
         )
     if initializer is not None:
         initializer(*initargs)
     return InlineExecutor()
+
+
+def _start_worker(initializer, initargs) -> None:
+    """In a new forked worker: leave the objects it inherited out of garbage collection (a
+    collection would write to every one of them, and so copy every page of the parent's memory
+    the worker shares), then the pool's own initializer."""
+    gc.freeze()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def worker_queue():

@@ -1,6 +1,8 @@
 """Work done in forked workers gives what the same work gives in this process: chart images,
 and the cut of the board report into parts that are rendered side by side."""
 
+import gc
+
 import nbformat
 
 from secmodel import charts, load_inputs, project_scenario
@@ -9,6 +11,8 @@ from secmodel.parallel import InlineExecutor, fork_executor
 from secmodel.paths import DEFAULT_DATA_DIR
 from secmodel.projection import resolve_scenarios
 from secmodel.report import PART_TAG, notebook_parts
+
+REMEMBERED = None
 
 
 def square(x):
@@ -22,6 +26,29 @@ def test_fork_executor_and_inline_agree():
         assert isinstance(pool, InlineExecutor)
         inline = list(pool.map(square, range(5)))
     assert forked == inline == [0, 1, 4, 9, 16]
+
+
+def frozen_objects(_):
+    return gc.get_freeze_count()
+
+
+def remember(value):
+    global REMEMBERED
+    REMEMBERED = value
+
+
+def remembered(_):
+    return REMEMBERED
+
+
+def test_workers_leave_inherited_objects_out_of_collection_and_run_the_initializer():
+    """A forked worker freezes what it inherited (a collection would copy the parent's pages);
+    this process's own collector is left alone; the pool's initializer still runs."""
+    before = gc.get_freeze_count()
+    with fork_executor(2, remember, ("set up",)) as pool:
+        assert all(count > 1000 for count in pool.map(frozen_objects, range(2)))
+        assert list(pool.map(remembered, range(2))) == ["set up", "set up"]
+    assert gc.get_freeze_count() == before
 
 
 def test_charts_drawn_in_workers_are_the_charts_drawn_here():
