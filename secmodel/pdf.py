@@ -6,7 +6,8 @@ worker process (:mod:`secmodel.parallel`), and joined with pikepdf. "Page X of Y
 page count, so the page numbers are a layer of their own: a document of empty pages of the same
 sizes, laid out as soon as the parts are laid out (while they are being written) and stamped
 onto each page. The renderer fetches nothing but data: URIs, local files and images handed to it
-in memory.
+in memory. Plain PNGs go into the PDF as they are (WeasyPrint would decode and encode each
+again); fonts are subset where HarfBuzz's subsetter is installed, else embedded whole.
 """
 
 import io

@@ -430,7 +430,7 @@ def render_pdf(request: ReportRequest) -> bytes:
     with fork_executor(workers, _report_layouts_to, (layouts,)) as pool:
         futures = [pool.submit(render_part, request, i, part) for i, part in enumerate(parts)]
         sizes = _page_sizes(layouts, futures)
-        # uncompressed: its font is dropped in the join for the parts' copy
+        # uncompressed: the join drops its font for the parts' copy, or compresses it
         numbers = pdf.render_html(
             page_numbers_html(request, sizes), request.out_dir, compress=False
         )
