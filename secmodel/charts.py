@@ -43,7 +43,7 @@ WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
 TITLE_STYLE = {"fontsize": 12, "fontweight": "bold"}
 # An axes title at a fixed height: matplotlib otherwise lays out the y axis's tick labels once
 # more on every draw to check that nothing above the axes pushes the title up (nothing does:
-# no ticks or offset text on top), about a tenth of each chart's drawing time.
+# no ticks or offset text on top): a few per cent of each chart's drawing time.
 AXES_TITLE_STYLE = {**TITLE_STYLE, "loc": "left", "y": 1.0}
 # Fixed margins (inches) rather than a layout engine, which redraws each figure several times.
 MARGINS = {"left": 0.9, "right": 0.2, "top": 0.55, "bottom": 0.6, "between": 0.35}
