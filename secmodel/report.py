@@ -167,8 +167,7 @@ def execute_notebook(request: ReportRequest, kernel) -> None:
             kernel_name="python3",
             progress_bar=False,
             cwd=str(NOTEBOOK_DIR),
-            extra_arguments=KERNEL_ARGUMENTS,
-            km=kernel,
+            km=kernel,  # started with KERNEL_ARGUMENTS; papermill starts no kernel of its own
             # one write at the end (or at a failing cell), not two per cell: the notebook
             # carries every chart
             request_save_on_cell_execute=False,
