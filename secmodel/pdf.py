@@ -262,8 +262,7 @@ def _font_descriptors(pdf):
 def _store_fonts_once(pdf) -> None:
     """Point every font at one copy of each embedded font file (where whole fonts are embedded,
     the parts and the page-number layer embed the same ones, the layer's uncompressed); the
-    copies no longer pointed
-    at are not written."""
+    copies no longer pointed at are not written."""
     import hashlib
 
     files = [
