@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import secmodel.montecarlo as mc  # noqa: E402
+import secmodel.analysis.montecarlo as mc  # noqa: E402
 from secmodel import load_inputs  # noqa: E402
-from secmodel.engine import compile_model  # noqa: E402
+from secmodel.model.engine import compile_model  # noqa: E402
 from tests.oracle import oracle_projection  # noqa: E402
 
 
@@ -78,7 +78,8 @@ def main() -> None:
 
     if args.million:
         code = (
-            "import resource; from secmodel import load_inputs; import secmodel.montecarlo as mc;"
+            "import resource; from secmodel import load_inputs;"
+            "import secmodel.analysis.montecarlo as mc;"
             "i = load_inputs(); s = mc.MonteCarloSpec(i.scenarios['seed_roadmap'], 120, 1_000_000,"
             " 0.05, 1); mc.run_montecarlo(i, s);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"

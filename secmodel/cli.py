@@ -171,7 +171,7 @@ def what_if(p: argparse.ArgumentParser) -> None:
 
 
 def overridden(args, scenario):
-    from secmodel.whatif import apply_overrides
+    from secmodel.model.whatif import apply_overrides
 
     return apply_overrides(
         scenario, args.user_growth_multiplier, args.arpu_monthly, args.start_users
@@ -199,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_project(args) -> int:
-    from secmodel.checks import run_checks, summary_line
-    from secmodel.engine import compile_model
-    from secmodel.inputs import load_inputs
+    from secmodel.inputs.loader import load_inputs
+    from secmodel.model.checks import run_checks, summary_line
+    from secmodel.model.engine import compile_model
+    from secmodel.model.projection import check_horizon, project_scenario, resolve_scenarios
     from secmodel.output import write_projection_files
-    from secmodel.projection import check_horizon, project_scenario, resolve_scenarios
 
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
@@ -246,8 +246,8 @@ def scenario_summary(projection) -> str:
 
 
 def cmd_audit(args) -> int:
-    from secmodel import audit as audit_module
-    from secmodel.inputs import load_inputs
+    from secmodel.analysis import audit as audit_module
+    from secmodel.inputs.loader import load_inputs
     from secmodel.output import write_csv_atomic
 
     try:
@@ -267,9 +267,9 @@ def cmd_audit(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from secmodel.explain import explain
-    from secmodel.inputs import load_inputs
-    from secmodel.projection import project_scenario, resolve_scenarios
+    from secmodel.analysis.explain import explain
+    from secmodel.inputs.loader import load_inputs
+    from secmodel.model.projection import project_scenario, resolve_scenarios
 
     inputs = load_inputs(args.data)
     scenario = overridden(args, resolve_scenarios(inputs, [args.scenario])[0])
@@ -280,8 +280,8 @@ def cmd_explain(args) -> int:
 
 def one_scenario(args):
     """The inputs and the scenario named by --scenario, with --horizon checked."""
-    from secmodel.inputs import load_inputs
-    from secmodel.projection import check_horizon, resolve_scenarios
+    from secmodel.inputs.loader import load_inputs
+    from secmodel.model.projection import check_horizon, resolve_scenarios
 
     inputs = load_inputs(args.data)
     scenario = resolve_scenarios(inputs, [args.scenario])[0]
@@ -292,7 +292,7 @@ def one_scenario(args):
 def cmd_montecarlo(args) -> int:
     from tqdm import tqdm
 
-    from secmodel.montecarlo import (
+    from secmodel.analysis.montecarlo import (
         BLOCK,
         SKETCH_RELATIVE_ERROR,
         MonteCarloSpec,
@@ -330,9 +330,9 @@ def cmd_montecarlo(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from secmodel.formatting import usd
+    from secmodel.analysis.sensitivity import sensitivity_table
     from secmodel.output import write_csv_atomic
-    from secmodel.sensitivity import sensitivity_table
+    from secmodel.present.formatting import usd
 
     inputs, scenario = one_scenario(args)
     table = sensitivity_table(inputs, scenario, args.delta, args.horizon)
@@ -360,14 +360,14 @@ def cmd_sensitivity(args) -> int:
 def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
+    from secmodel.analysis.sweep import BATCH, grid_points, parse_grid, run_sweep
     from secmodel.output import write_csv_atomic
-    from secmodel.sweep import BATCH, grid_points, parse_grid, run_sweep
 
     inputs, scenario = one_scenario(args)
     grid = parse_grid(args.grid)
     montecarlo = None
     if args.paths is not None:
-        from secmodel.montecarlo import check_spec
+        from secmodel.analysis.montecarlo import check_spec
 
         check_spec(args.paths, args.volatility, args.seed)
         montecarlo = {"paths": args.paths, "volatility": args.volatility, "seed": args.seed}
@@ -392,7 +392,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from secmodel.report import ReportError, make_report  # heavy imports: only here
+    from secmodel.report.build import ReportError, make_report  # heavy imports: only here
 
     try:
         request = make_report(
@@ -406,8 +406,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
-    from secmodel.report import skip_format_checkers
-    from secmodel.runner import run_notebooks  # papermill is slow to import: only here
+    from secmodel.report.build import skip_format_checkers
+    from secmodel.report.runner import run_notebooks  # papermill is slow to import: only here
 
     skip_format_checkers()
     return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)

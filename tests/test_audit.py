@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from secmodel import load_inputs
-from secmodel.audit import format_audit, load_claims, run_audit
+from secmodel.analysis.audit import format_audit, load_claims, run_audit
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,11 @@ every run, and formats an analyst reads ($1.2M, $83,455, 4.1%)."""
 
 import pytest
 
-from secmodel import charts, load_inputs, project_scenario
-from secmodel.audit import load_claims, stage_pct_targets
-from secmodel.benchmarks import load_benchmarks
-from secmodel.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
+from secmodel import load_inputs, project_scenario
+from secmodel.analysis.audit import load_claims, stage_pct_targets
+from secmodel.inputs.benchmarks import load_benchmarks
+from secmodel.present import charts
+from secmodel.present.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ def test_palette_is_colour_blind_safe():
 
 
 def test_fan_and_probability_charts():
-    import secmodel.montecarlo as mc
+    import secmodel.analysis.montecarlo as mc
 
     inputs = load_inputs()
     spec = mc.MonteCarloSpec(inputs.scenarios["base"], 60, 1500, 0.05, 4)

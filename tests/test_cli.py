@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-import secmodel.projection
+import secmodel.model.projection
 from tests.test_bad_input import read_rows, write_rows
 
 PROJECTION_COLUMNS = [
@@ -137,13 +137,13 @@ def test_explain_trigger_and_unknown(run):
 
 
 def test_failing_model_check_stops_the_run(tmp_path, run, monkeypatch):
-    original = secmodel.projection.spend_by_item_table
+    original = secmodel.model.projection.spend_by_item_table
 
     def drop_an_item(model, arrays, dates):
         table = original(model, arrays, dates)
         return table[table["item_id"] != "hosting"]
 
-    monkeypatch.setattr(secmodel.projection, "spend_by_item_table", drop_an_item)
+    monkeypatch.setattr(secmodel.model.projection, "spend_by_item_table", drop_an_item)
     code, out, err = run("project", "--scenario", "bear", "--out", tmp_path / "out")
     assert code == 1
     assert "checks: 7/9 pass" in out

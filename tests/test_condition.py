@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from secmodel.condition import ConditionError, parse_condition
+from secmodel.inputs.condition import ConditionError, parse_condition
 
 METRICS = {
     "month": np.arange(5)[None, :],

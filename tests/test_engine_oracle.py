@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secmodel import load_inputs, project_scenario
-from secmodel.inputs import FILES
+from secmodel.inputs.loader import FILES
 from tests.oracle import oracle_projection
 
 THRESHOLDS = {

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import secmodel.montecarlo as mc
+import secmodel.analysis.montecarlo as mc
 from secmodel import load_inputs, project_scenario
-from secmodel.engine import compile_model
+from secmodel.model.engine import compile_model
 
 
 @pytest.fixture(scope="module")

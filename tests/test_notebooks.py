@@ -13,7 +13,7 @@ import papermill
 import pytest
 
 from secmodel.paths import REPO_ROOT
-from secmodel.runner import COMMITTED, NOTEBOOK_DIR, NOTEBOOKS
+from secmodel.report.runner import COMMITTED, NOTEBOOK_DIR, NOTEBOOKS
 from tests.test_bad_input import set_cell
 
 COMMON = {

@@ -5,12 +5,13 @@ import gc
 
 import nbformat
 
-from secmodel import charts, load_inputs, project_scenario
-from secmodel.chartpool import ChartPool
-from secmodel.parallel import InlineExecutor, fork_executor
+from secmodel import load_inputs, project_scenario
+from secmodel.analysis.executor import InlineExecutor, fork_executor
+from secmodel.model.projection import resolve_scenarios
 from secmodel.paths import DEFAULT_DATA_DIR
-from secmodel.projection import resolve_scenarios
-from secmodel.report import PART_TAG, notebook_parts
+from secmodel.present import charts
+from secmodel.report.build import PART_TAG, notebook_parts
+from secmodel.report.chartpool import ChartPool
 
 REMEMBERED = None
 

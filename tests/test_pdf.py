@@ -1,4 +1,5 @@
-"""secmodel.pdf: PNG images embedded as they are, with the same pixels as WeasyPrint's own way."""
+"""secmodel.report.pdf: PNG images embedded as they are, with the same pixels as WeasyPrint's
+own way."""
 
 import base64
 import io
@@ -11,8 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-import secmodel.pdf
-from secmodel.pdf import png_image_data, png_passthrough, render_html
+import secmodel.report.pdf
+from secmodel.report.pdf import png_image_data, png_passthrough, render_html
 
 
 def png(image: Image.Image, **options) -> bytes:
@@ -101,9 +102,9 @@ def test_weasyprints_own_way_is_restored(tmp_path):
 def test_fonts_whole_or_the_glyphs_used(tmp_path, monkeypatch, subset):
     """With HarfBuzz-Subset the document embeds only the glyphs it uses; without, whole fonts
     (fontTools' subsetting would be slower). Either way the text is the same."""
-    if subset and not secmodel.pdf.fast_font_subsetting():
+    if subset and not secmodel.report.pdf.fast_font_subsetting():
         pytest.skip("HarfBuzz-Subset (libharfbuzz-subset0) is not installed")
-    monkeypatch.setattr(secmodel.pdf, "fast_font_subsetting", lambda: subset)
+    monkeypatch.setattr(secmodel.report.pdf, "fast_font_subsetting", lambda: subset)
     document = '<html><body style="font-family: DejaVu Sans"><p>Page 1 of 2</p></body></html>'
     pdf = render_html(document, tmp_path).pdf
     with pikepdf.open(io.BytesIO(pdf)) as opened:

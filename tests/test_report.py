@@ -15,13 +15,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-import secmodel.board
-import secmodel.parallel
-import secmodel.pdf
-import secmodel.report
-import secmodel.runner
+import secmodel.analysis.executor
+import secmodel.report.board
+import secmodel.report.build
+import secmodel.report.pdf
+import secmodel.report.runner
 from secmodel.paths import REPO_ROOT
-from secmodel.report import PART_TAG, ReportError, make_report
+from secmodel.report.build import PART_TAG, ReportError, make_report
 
 AS_OF = "2026-11-25"
 COMPANY = "Acme Analytics"
@@ -171,22 +171,22 @@ def test_one_core_renders_the_same_pdf(built, monkeypatch):
     """The PDF's parts rendered one after the other in this process (no second core) give
     the same file as parts rendered side by side in forked workers."""
     request, _ = built
-    monkeypatch.setattr(secmodel.parallel, "usable_cores", lambda: 1)
-    assert secmodel.report.render_pdf(request) == request.pdf_path.read_bytes()
+    monkeypatch.setattr(secmodel.analysis.executor, "usable_cores", lambda: 1)
+    assert secmodel.report.build.render_pdf(request) == request.pdf_path.read_bytes()
 
 
 def test_a_failing_part_is_reported_not_waited_for(built, monkeypatch):
     request, _ = built
-    convert = secmodel.report.notebook_html
+    convert = secmodel.report.build.notebook_html
 
     def broken_second_part(part):
         if any(PART_TAG in c.get("metadata", {}).get("tags", []) for c in part["cells"]):
             raise RuntimeError("a broken part")
         return convert(part)
 
-    monkeypatch.setattr(secmodel.report, "notebook_html", broken_second_part)
+    monkeypatch.setattr(secmodel.report.build, "notebook_html", broken_second_part)
     with pytest.raises(RuntimeError, match="a broken part"):
-        secmodel.report.render_pdf(request)
+        secmodel.report.build.render_pdf(request)
 
 
 def test_bookmarks_of_both_parts_point_at_their_pages(built):
@@ -227,7 +227,7 @@ def test_no_font_program_stored_twice(built):
         assert names == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
         assert len(set(digests)) == len(digests)
         assert all(s.Filter == "/FlateDecode" for s in streams)
-        if not secmodel.pdf.fast_font_subsetting():
+        if not secmodel.report.pdf.fast_font_subsetting():
             assert len(streams) == 2
 
 
@@ -241,7 +241,7 @@ def test_letter_paper_and_one_scenario(tmp_path):
 
 
 def test_fetcher_refuses_the_network():
-    fetcher = secmodel.pdf.local_only_fetcher()
+    fetcher = secmodel.report.pdf.local_only_fetcher()
     with pytest.raises(ValueError, match="fetches nothing from the network"):
         fetcher.fetch("https://example.com/logo.png")
     assert fetcher.fetch("data:text/plain,hi") is not None
@@ -267,7 +267,7 @@ def test_a_failing_template_leaves_no_report(tmp_path, monkeypatch):
     template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
     template["cells"][3]["source"] = "raise RuntimeError('a broken section')"
     (notebooks / "board_report.ipynb").write_text(json.dumps(template))
-    monkeypatch.setattr(secmodel.report, "NOTEBOOK_DIR", notebooks)
+    monkeypatch.setattr(secmodel.report.build, "NOTEBOOK_DIR", notebooks)
     out = tmp_path / "out"
     out.mkdir()
     (out / "board-report.pdf").write_bytes(b"last month's report")
@@ -285,7 +285,7 @@ def test_a_failing_render_leaves_no_report(tmp_path, monkeypatch, run):
     def broken(*args):
         raise OSError("no fonts")
 
-    monkeypatch.setattr(secmodel.report, "render_pdf", lambda *a: broken(*a))
+    monkeypatch.setattr(secmodel.report.build, "render_pdf", lambda *a: broken(*a))
     out = tmp_path / "out"
     code, _, err = run("report", "--as-of", AS_OF, "--out", out)
     assert code == 1
@@ -339,7 +339,7 @@ def test_page_numbers_drawn_in_the_pages_own_coordinates(built):
 def test_weasyprint_imported_with_its_libraries_and_the_library_search_restored():
     code = (
         "import ctypes.util; search = ctypes.util.find_library\n"
-        "from secmodel.pdf import import_weasyprint\n"
+        "from secmodel.report.pdf import import_weasyprint\n"
         "import_weasyprint()\n"
         "from weasyprint.text.ffi import pango, harfbuzz\n"
         "assert pango is not None and harfbuzz is not None\n"
@@ -408,7 +408,7 @@ def test_images_by_reference_leaves_other_outputs_alone():
             },
         ]
     }
-    referred, images = secmodel.report.images_by_reference(part)
+    referred, images = secmodel.report.build.images_by_reference(part)
     assert images == {"chart1.png": png}
     html = referred["cells"][1]["outputs"][0]["data"]["text/html"]
     assert html == '<p><img src="memory:chart1.png"/></p>'
@@ -418,7 +418,7 @@ def test_images_by_reference_leaves_other_outputs_alone():
 
 
 def test_fetcher_serves_images_from_memory():
-    fetcher = secmodel.pdf.local_only_fetcher({"chart1.png": b"png bytes"})
+    fetcher = secmodel.report.pdf.local_only_fetcher({"chart1.png": b"png bytes"})
     response = fetcher.fetch("memory:chart1.png")
     assert response.read() == b"png bytes" and response.content_type == "image/png"
     with pytest.raises(KeyError):
@@ -426,11 +426,11 @@ def test_fetcher_serves_images_from_memory():
 
 
 def test_report_kernel_runs_without_the_debugger():
-    """The report's kernel is this Python running secmodel.kernel: IPython's kernel without
+    """The report's kernel is this Python running secmodel.report.kernel: IPython's kernel without
     debugpy, with the model imported as it starts."""
     from jupyter_client import BlockingKernelClient
 
-    with secmodel.report.report_kernel() as kernel:
+    with secmodel.report.build.report_kernel() as kernel:
         client = BlockingKernelClient(connection_file=kernel.connection_file)
         client.load_connection_file()
         client.start_channels()
@@ -438,7 +438,8 @@ def test_report_kernel_runs_without_the_debugger():
             client.wait_for_ready(timeout=60)
             printed = []
             client.execute_interactive(
-                "import sys; print(sys.modules.get('debugpy'), 'secmodel.board' in sys.modules,"
+                "import sys; print(sys.modules.get('debugpy'),"
+                "'secmodel.report.board' in sys.modules,"
                 " sys.executable == " + repr(sys.executable) + ")",
                 output_hook=lambda m: printed.append(m["content"].get("text", "")),
                 timeout=60,
@@ -457,9 +458,9 @@ def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
 
     request, _ = built
     notebook = nbformat.read(str(request.notebook_path), as_version=4)
-    ours = secmodel.report._exporter()
-    theirs = secmodel.report.configured_exporter(HTMLExporter)
-    for part in secmodel.report.notebook_parts(notebook):
+    ours = secmodel.report.build._exporter()
+    theirs = secmodel.report.build.configured_exporter(HTMLExporter)
+    for part in secmodel.report.build.notebook_parts(notebook):
         part = nbformat.from_dict(part)
         expected = BeautifulSoup(theirs.from_notebook_node(part)[0], "html.parser")
         for element in expected.select("[tabindex]"):
@@ -472,7 +473,7 @@ def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
 def test_jsonschema_format_checkers_skipped_and_notebooks_still_validated():
     code = (
         "import sys\n"
-        "from secmodel.report import FORMAT_CHECKERS, skip_format_checkers\n"
+        "from secmodel.report.build import FORMAT_CHECKERS, skip_format_checkers\n"
         "skip_format_checkers()\n"
         "import nbformat\n"
         "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"

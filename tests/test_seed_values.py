@@ -14,7 +14,7 @@ Hand arithmetic (seed: ../shared/seed/security-roadmap.md):
 import pytest
 
 from secmodel import load_inputs, project_scenario
-from secmodel.audit import accrual_run_rate, recurring_monthly, tier_items
+from secmodel.analysis.audit import accrual_run_rate, recurring_monthly, tier_items
 
 TIERS = {"mvp": 5, "growth": 6, "scale": 6, "enterprise": 6}
 

@@ -4,8 +4,9 @@
 import pandas as pd
 import pytest
 
-from secmodel import charts, load_inputs
-from secmodel.sensitivity import sensitivity_table
+from secmodel import load_inputs
+from secmodel.analysis.sensitivity import sensitivity_table
+from secmodel.present import charts
 
 
 @pytest.fixture(scope="module")

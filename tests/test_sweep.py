@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from secmodel import load_inputs, project_scenario
+from secmodel.analysis.sweep import grid_points, parse_grid, run_sweep
 from secmodel.errors import UsageError
-from secmodel.sweep import grid_points, parse_grid, run_sweep
-from secmodel.whatif import apply_overrides
+from secmodel.model.whatif import apply_overrides
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ em, from the font's hmtx table): a digit 1303 (bold 1425), a space 651."""
 import pandas as pd
 import pytest
 
-from secmodel.tablelayout import CELL_PADDING_PT, SAFETY, colgroup, column_widths, text_width
+from secmodel.report.tablelayout import CELL_PADDING_PT, SAFETY, colgroup, column_widths, text_width
 
 DIGIT, BOLD_DIGIT, SPACE = 1303 / 2048, 1425 / 2048, 651 / 2048
 

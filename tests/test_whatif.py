@@ -5,7 +5,7 @@ import pytest
 
 from secmodel import load_inputs
 from secmodel.errors import UsageError
-from secmodel.whatif import apply_overrides
+from secmodel.model.whatif import apply_overrides
 from tests.test_bad_input import read_rows, write_rows
 
 
@@ -64,7 +64,7 @@ def test_overrides_refuse_impossible_values(kwargs, message):
 def test_what_if_sliders_redraw(capsys):
     """Moving the growth slider re-projects: at 1.5x, month growth is 75% to month 6, so users
     pass 1,000 (MRR $10k) in month 5: 100 x 1.75^5 = 1,641 (month 4: 938)."""
-    from secmodel.whatif_panel import what_if_panel
+    from secmodel.present.widgets import what_if_panel
 
     panel = what_if_panel()
     pick, growth, arpu, users, horizon = panel.children[0].children

@@ -2,7 +2,8 @@
 
 WeasyPrint lays a document out in one thread of Python, and the board report's appendix tables
 take about as long as all the pages before them. So the report is rendered as parts, each in a
-worker process (:mod:`secmodel.parallel`), and joined with pikepdf. "Page X of Y" needs the final
+worker process (:mod:`secmodel.analysis.executor`), and joined with pikepdf. "Page X of Y"
+needs the final
 page count, so the page numbers are a layer of their own: a document of empty pages of the same
 sizes, laid out as soon as the parts are laid out (while they are being written) and stamped
 onto each page. The renderer fetches nothing but data: URIs, local files and images handed to it

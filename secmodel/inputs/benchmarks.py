@@ -5,8 +5,8 @@ beside the model's results and never mixed into them."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from secmodel.csvtable import read_table
 from secmodel.errors import InputError
+from secmodel.inputs.csvtable import read_table
 from secmodel.paths import DEFAULT_DATA_DIR
 
 GRADES = ("p", "s", "l")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secmodel.inputs import CatalogItem, GrowthSegment, ModelInputs, Scenario, Stage, Trigger
+from secmodel.inputs.loader import CatalogItem, GrowthSegment, ModelInputs, Scenario, Stage, Trigger
 
 # ---------------------------------------------------------------------------------------------
 # Revenue drivers

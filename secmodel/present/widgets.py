@@ -1,15 +1,16 @@
 """The what-if panel for JupyterLab: sliders that re-project a scenario and redraw its key figures
-and charts live. Everything shown comes from :mod:`secmodel.present` and :mod:`secmodel.charts`."""
+and charts live. Everything shown comes from :mod:`secmodel.present.tables` and
+:mod:`secmodel.present.charts`."""
 
 from pathlib import Path
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from secmodel import charts, present
 from secmodel.errors import UsageError
-from secmodel.inputs import load_inputs
+from secmodel.inputs.loader import load_inputs
 from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.present import charts, tables
 
 
 def what_if_panel(
@@ -78,7 +79,7 @@ def what_if_panel(
 
     def draw(scenario, multiplier, arpu_value, users_value, horizon_value) -> None:
         try:
-            run = present.scenario_run(
+            run = tables.scenario_run(
                 data_dir, scenario, horizon_value, multiplier, arpu_value, users_value
             )
         except UsageError as exc:
@@ -86,7 +87,7 @@ def what_if_panel(
             return
         p = run.projection
         print(run.checks_line)
-        display(present.key_figures(p))
+        display(tables.key_figures(p))
         display(charts.users_and_mrr_chart(p))
         display(charts.spend_by_category_chart(p))
         display(charts.pct_of_revenue_chart(p, run.stage_targets, run.benchmarks))

@@ -9,8 +9,9 @@ executed notebook is kept beside them for debugging.
 
 For speed on two or more cores: the kernel is started first and imports the model while this
 process validates the inputs; the workbook is built and the renderers imported while the
-notebook runs (its charts are drawn in worker processes, see :mod:`secmodel.chartpool`); the PDF
-is laid out in parts side by side and joined (:mod:`secmodel.pdf`). With one core the same steps
+notebook runs (its charts are drawn in worker processes, see
+:mod:`secmodel.report.chartpool`); the PDF is laid out in parts side by side and joined
+(:mod:`secmodel.report.pdf`). With one core the same steps
 run one after the other and give the same bytes.
 """
 
@@ -43,7 +44,7 @@ RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color:
 # happens while this process validates the inputs and imports papermill, not after.
 KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=CRITICAL",
-    "--IPKernelApp.exec_lines=import secmodel.board",
+    "--IPKernelApp.exec_lines=import secmodel.report.board",
     "--HistoryManager.enabled=False",  # a report's cells are not the user's IPython history
 ]
 PAPER = {"a4": "A4", "letter": "Letter"}
@@ -81,11 +82,11 @@ class ReportRequest:
 
 def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportRequest:
     """Check everything that can be checked before the notebook runs."""
-    from secmodel.audit import load_claims
-    from secmodel.benchmarks import load_benchmarks
-    from secmodel.inputs import load_inputs
-    from secmodel.montecarlo import load_uncertainty
-    from secmodel.projection import resolve_scenarios
+    from secmodel.analysis.audit import load_claims
+    from secmodel.analysis.montecarlo import load_uncertainty
+    from secmodel.inputs.benchmarks import load_benchmarks
+    from secmodel.inputs.loader import load_inputs
+    from secmodel.model.projection import resolve_scenarios
 
     try:
         when = date.fromisoformat(as_of) if as_of else date.today()
@@ -132,7 +133,14 @@ def report_kernel() -> Iterator:
             """This Python, our kernel module (no debugger), the connection file."""
             connection_file = os.path.realpath(self.connection_file)
             arguments = extra_arguments or []
-            return [sys.executable, "-m", "secmodel.kernel", "-f", connection_file, *arguments]
+            return [
+                sys.executable,
+                "-m",
+                "secmodel.report.kernel",
+                "-f",
+                connection_file,
+                *arguments,
+            ]
 
     manager = Manager(kernel_name="python3")
     run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOK_DIR))
@@ -150,7 +158,7 @@ def execute_notebook(request: ReportRequest, kernel) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from secmodel.runner import scrub
+    from secmodel.report.runner import scrub
 
     request.out_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -332,7 +340,7 @@ def html_document(css: str, body: str) -> str:
 
 def report_html(request: ReportRequest, body: str) -> str:
     """One part of the document: our stylesheet and the notebook's outputs."""
-    css = (PACKAGE_DIR / "report.css").read_text(encoding="utf-8") + page_css(request)
+    css = (PACKAGE_DIR / "report" / "report.css").read_text(encoding="utf-8") + page_css(request)
     return html_document(css, body)
 
 
@@ -360,7 +368,7 @@ def images_by_reference(part) -> tuple[dict, dict[str, bytes]]:
     """The part with each inline PNG of its HTML outputs replaced by a reference
     (``memory:NAME``), and the PNGs by name: nbconvert and WeasyPrint's HTML parser then do not
     scan a megabyte of base64 text, and no image is decoded twice."""
-    from secmodel.pdf import MEMORY
+    from secmodel.report.pdf import MEMORY
 
     images: dict[str, bytes] = {}
 
@@ -386,8 +394,9 @@ def images_by_reference(part) -> tuple[dict, dict[str, bytes]]:
 
 def render_part(request: ReportRequest, index: int, part):
     """Part ``index`` of the notebook as PDF pages without page numbers (a worker's job); a
-    :class:`secmodel.pdf.Rendered`. Its page sizes go to the queue as soon as it is laid out."""
-    from secmodel.pdf import render_html
+    :class:`secmodel.report.pdf.Rendered`.
+    Its page sizes go to the queue as soon as it is laid out."""
+    from secmodel.report.pdf import render_html
 
     def laid_out(sizes):
         _layouts.put((index, sizes))
@@ -420,8 +429,8 @@ def render_pdf(request: ReportRequest) -> bytes:
     count is known once they are laid out); then one file."""
     import nbformat
 
-    from secmodel import pdf
-    from secmodel.parallel import fork_executor, usable_cores, worker_queue
+    from secmodel.analysis.executor import fork_executor, usable_cores, worker_queue
+    from secmodel.report import pdf
 
     parts = notebook_parts(nbformat.read(str(request.notebook_path), as_version=4))
     layouts = worker_queue()
@@ -472,7 +481,7 @@ def make_report(
 
 
 def workbook_for(request: ReportRequest) -> bytes:
-    from secmodel.workbook import workbook_bytes
+    from secmodel.report.workbook import workbook_bytes
 
     return workbook_bytes(request.data_dir, request.scenarios, request.as_of)
 
@@ -483,7 +492,7 @@ def warm_up_renderers() -> None:
     import nbformat
     import pikepdf  # noqa: F401
 
-    from secmodel.pdf import import_weasyprint
+    from secmodel.report.pdf import import_weasyprint
 
     import_weasyprint()
     notebook_html(nbformat.v4.new_notebook())

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.engine import CompiledModel, compile_model, run_model, user_growth_by_month
 from secmodel.errors import UsageError
-from secmodel.inputs import ModelInputs, Scenario
+from secmodel.inputs.loader import ModelInputs, Scenario
+from secmodel.model.engine import CompiledModel, compile_model, run_model, user_growth_by_month
 
 BLOCK = 1024  # paths per random-stream block
 GROWTH_FLOOR = -0.99  # a month can lose at most 99% of users
@@ -382,8 +382,8 @@ def load_uncertainty(data_dir, inputs: ModelInputs) -> dict[str, UncertaintySett
     """Read and validate uncertainty.csv (one row per scenario to analyse)."""
     from pathlib import Path
 
-    from secmodel.csvtable import read_table
     from secmodel.errors import InputError
+    from secmodel.inputs.csvtable import read_table
 
     table = read_table(
         Path(data_dir) / "uncertainty.csv",

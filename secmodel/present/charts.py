@@ -22,9 +22,9 @@ from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from secmodel.benchmarks import Benchmark
-from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
-from secmodel.projection import Projection
+from secmodel.inputs.benchmarks import Benchmark
+from secmodel.model.projection import Projection
+from secmodel.present.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 PALETTE = [
@@ -104,7 +104,7 @@ class Chart:
         rgb = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
         # level 1: 3x faster to write than the default; the PDF takes this data as it is
-        # (secmodel.pdf.png_passthrough), within a few per cent of the default's size
+        # (secmodel.report.pdf.png_passthrough), within a few per cent of the default's size
         PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 

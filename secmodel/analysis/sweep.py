@@ -12,11 +12,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 import pandas as pd
 
-from secmodel.engine import compile_model, run_model
+from secmodel.analysis.sensitivity import outcome
 from secmodel.errors import UsageError
-from secmodel.inputs import ModelInputs, Scenario
-from secmodel.sensitivity import outcome
-from secmodel.whatif import apply_overrides
+from secmodel.inputs.loader import ModelInputs, Scenario
+from secmodel.model.engine import compile_model, run_model
+from secmodel.model.whatif import apply_overrides
 
 GRID_NAMES = ("user_growth_multiplier", "arpu_monthly", "start_users")
 BATCH = 64  # points per task: large enough to hide the scheduling cost
@@ -77,7 +77,7 @@ def evaluate_point(
         **answers,
     }
     if montecarlo:
-        from secmodel.montecarlo import MonteCarloSpec, run_montecarlo
+        from secmodel.analysis.montecarlo import MonteCarloSpec, run_montecarlo
 
         spec = MonteCarloSpec(changed, horizon, **montecarlo)
         result = run_montecarlo(inputs, spec)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from secmodel.audit import load_claims, run_audit
-from secmodel.csvtable import parse_number
-from secmodel.engine import compile_model
-from secmodel.inputs import load_inputs
-from secmodel.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.analysis.audit import load_claims, run_audit
+from secmodel.inputs.csvtable import parse_number
+from secmodel.inputs.loader import load_inputs
+from secmodel.model.engine import compile_model
+from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
 
 USD = '"$"#,##0.00'
 USD_WHOLE = '"$"#,##0'
@@ -99,7 +99,7 @@ def assumptions_frame(inputs, claims_table) -> pd.DataFrame:
     records = []
     tables = dict(inputs.tables)
     tables["roadmap_claims"] = claims_table
-    from secmodel.csvtable import read_table
+    from secmodel.inputs.csvtable import read_table
 
     tables["benchmarks"] = read_table(inputs.data_dir / "benchmarks.csv", ())
     for name in INPUT_FILES:
@@ -140,7 +140,7 @@ def workbook_bytes(
     projections = [project_scenario(inputs, s, model=model) for s in chosen]
     claims = load_claims(inputs.data_dir, inputs)
     audit = run_audit(inputs, claims)
-    from secmodel.csvtable import read_table
+    from secmodel.inputs.csvtable import read_table
 
     claims_table = read_table(inputs.data_dir / "roadmap_claims.csv", ())
 

@@ -2,7 +2,7 @@
 
 Every number is formatted here from the model's tables ($1.2M, $83,455, 4.1%); every sentence of
 the executive summary is generated from those numbers. The notebook only displays the sections;
-:mod:`secmodel.report` turns the executed notebook into the PDF.
+:mod:`secmodel.report.build` turns the executed notebook into the PDF.
 """
 
 import html
@@ -14,19 +14,19 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from secmodel import charts
-from secmodel.audit import formatted_columns, load_claims, run_audit, stage_pct_targets
-from secmodel.benchmarks import load_benchmarks
-from secmodel.chartpool import ChartPool
-from secmodel.checks import run_checks, summary_line
-from secmodel.engine import compile_model
-from secmodel.formatting import pct, usd
-from secmodel.inputs import load_inputs
+from secmodel.analysis.audit import formatted_columns, load_claims, run_audit, stage_pct_targets
+from secmodel.inputs.benchmarks import load_benchmarks
+from secmodel.inputs.loader import load_inputs
+from secmodel.model.checks import run_checks, summary_line
+from secmodel.model.engine import compile_model
+from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
 from secmodel.paths import DEFAULT_DATA_DIR
-from secmodel.present import UncertaintyRun, firing_table, sensitivity_top, uncertainty_run
-from secmodel.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.report import TITLE, landscape_text_width_pt
-from secmodel.tablelayout import colgroup
+from secmodel.present import charts
+from secmodel.present.formatting import pct, usd
+from secmodel.present.tables import UncertaintyRun, firing_table, sensitivity_top, uncertainty_run
+from secmodel.report.build import TITLE, landscape_text_width_pt
+from secmodel.report.chartpool import ChartPool
+from secmodel.report.tablelayout import colgroup
 
 SUMMARY_MONTHS = (12, 24, 36, 60)
 
@@ -41,7 +41,7 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True) -> 
 
 
 # Type sizes of the long tables (points): their column widths are worked out from their text at
-# this size (secmodel.tablelayout), so the size is set here, not in report.css.
+# this size (secmodel.report.tablelayout), so the size is set here, not in report.css.
 AUDIT_FONT_PT = 7.5
 ASSUMPTIONS_FONT_PT = 6.8
 
@@ -137,7 +137,7 @@ class BoardReport:
     def _draw_charts_ahead(self) -> None:
         """Start every chart of the report, and the Monte Carlo runs behind the uncertainty
         section, in worker processes now; the sections collect them in order."""
-        from secmodel.montecarlo import load_uncertainty
+        from secmodel.analysis.montecarlo import load_uncertainty
 
         pool = ChartPool()
         self.uncertainty_settings = load_uncertainty(self.inputs.data_dir, self.inputs)

@@ -3,7 +3,7 @@
 import dataclasses
 
 from secmodel.errors import UsageError
-from secmodel.inputs import GrowthSegment, Scenario
+from secmodel.inputs.loader import GrowthSegment, Scenario
 
 
 def apply_overrides(

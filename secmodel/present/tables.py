@@ -6,16 +6,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from secmodel.audit import Claim, formatted_columns, load_claims, run_audit, stage_pct_targets
-from secmodel.benchmarks import Benchmark, load_benchmarks
-from secmodel.checks import CheckResult, run_checks, summary_line
-from secmodel.engine import compile_model
+from secmodel.analysis.audit import (
+    Claim,
+    formatted_columns,
+    load_claims,
+    run_audit,
+    stage_pct_targets,
+)
 from secmodel.errors import UsageError
-from secmodel.formatting import count, pct, usd, usd_short
-from secmodel.inputs import ModelInputs, load_inputs
+from secmodel.inputs.benchmarks import Benchmark, load_benchmarks
+from secmodel.inputs.loader import ModelInputs, load_inputs
+from secmodel.model.checks import CheckResult, run_checks, summary_line
+from secmodel.model.engine import compile_model
+from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.model.whatif import apply_overrides
 from secmodel.paths import DEFAULT_DATA_DIR
-from secmodel.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.whatif import apply_overrides
+from secmodel.present.formatting import count, pct, usd, usd_short
 
 SPEND_MONTHS = (12, 24, 36, 60)
 
@@ -305,7 +311,7 @@ class UncertaintyRun:
     scenario: str
     paths: int
     volatility: float
-    montecarlo: object  # secmodel.montecarlo.MonteCarloResult
+    montecarlo: object  # secmodel.analysis.montecarlo.MonteCarloResult
     sensitivity: pd.DataFrame
 
 
@@ -323,8 +329,8 @@ def uncertainty_run(
 ) -> UncertaintyRun:
     """Monte Carlo and sensitivity of one scenario; settings left as None come from its row of
     uncertainty.csv."""
-    from secmodel.montecarlo import MonteCarloSpec, load_uncertainty, run_montecarlo
-    from secmodel.sensitivity import sensitivity_table
+    from secmodel.analysis.montecarlo import MonteCarloSpec, load_uncertainty, run_montecarlo
+    from secmodel.analysis.sensitivity import sensitivity_table
 
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
     base = resolve_scenarios(inputs, [scenario])[0]

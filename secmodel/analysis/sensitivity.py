@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.engine import compile_model, run_model
 from secmodel.errors import UsageError
-from secmodel.inputs import GrowthSegment, ModelInputs, Scenario
+from secmodel.inputs.loader import GrowthSegment, ModelInputs, Scenario
+from secmodel.model.engine import compile_model, run_model
 
 
 @dataclass(frozen=True)

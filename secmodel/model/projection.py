@@ -5,9 +5,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.engine import CompiledModel, ModelArrays, compile_model, run_model
 from secmodel.errors import UsageError
-from secmodel.inputs import MAX_HORIZON, ModelInputs, Scenario
+from secmodel.inputs.loader import MAX_HORIZON, ModelInputs, Scenario
+from secmodel.model.engine import CompiledModel, ModelArrays, compile_model, run_model
 
 EVENT_KINDS = ("trigger_fired", "item_stopped", "item_started", "stage_changed")
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secmodel.errors import UsageError
-from secmodel.inputs import load_inputs
+from secmodel.inputs.loader import load_inputs
+from secmodel.model.projection import check_horizon, resolve_scenarios
+from secmodel.model.whatif import apply_overrides
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, NOTEBOOK_DIR, display_path
-from secmodel.projection import check_horizon, resolve_scenarios
-from secmodel.whatif import apply_overrides
 
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
 # The board report's template runs through `secmodel report`, but is re-executed in place and

@@ -5,7 +5,7 @@ import difflib
 import numpy as np
 
 from secmodel.errors import UsageError
-from secmodel.projection import Projection, item_terms
+from secmodel.model.projection import Projection, item_terms
 
 
 def active_runs(flags: np.ndarray) -> list[tuple[int, int]]:

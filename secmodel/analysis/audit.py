@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from secmodel.csvtable import read_table
 from secmodel.errors import InputError
-from secmodel.inputs import CatalogItem, ModelInputs
-from secmodel.projection import Projection, project_scenario
+from secmodel.inputs.csvtable import read_table
+from secmodel.inputs.loader import CatalogItem, ModelInputs
+from secmodel.model.projection import Projection, project_scenario
 
 UNITS = ("usd_month", "fraction", "month", "score")
 # Below these differences a claim matches: a cent, the seed's 0.1% rounding, exact months.

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from secmodel.condition import Condition, ConditionError, parse_condition
-from secmodel.csvtable import Table, read_table
 from secmodel.errors import InputError
+from secmodel.inputs.condition import Condition, ConditionError, parse_condition
+from secmodel.inputs.csvtable import Table, read_table
 from secmodel.paths import DEFAULT_DATA_DIR
 
 CADENCES = ("monthly", "annual", "one_off")

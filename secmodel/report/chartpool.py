@@ -1,8 +1,9 @@
 """Draw charts in worker processes while the caller goes on with its own work.
 
 The board report draws about two dozen figures; matplotlib holds the GIL while it draws, so
-they are drawn in forked workers (:mod:`secmodel.parallel`), in parallel with each other and
-with the caller. A job's result is a picklable :class:`~secmodel.charts.ChartImage` (or whatever
+they are drawn in forked workers (:mod:`secmodel.analysis.executor`), in parallel with each
+other and with the caller. A job's result is a picklable
+:class:`~secmodel.present.charts.ChartImage` (or whatever
 a job function returns), so nothing of matplotlib crosses a process boundary.
 """
 
@@ -12,8 +13,8 @@ from concurrent.futures import Future
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from secmodel.charts import ChartImage
-from secmodel.parallel import InlineExecutor, fork_executor
+from secmodel.analysis.executor import InlineExecutor, fork_executor
+from secmodel.present.charts import ChartImage
 
 
 def render_chart(build: Callable, *args, **kwargs) -> ChartImage:
