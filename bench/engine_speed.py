@@ -42,7 +42,7 @@ def main() -> None:
     scenario = inputs.scenarios["seed_roadmap"]
 
     def spec(paths, months=120):
-        return mc.MonteCarloSpec(scenario, months, paths, 0.05, 1)
+        return mc.MonteCarloSpec(scenario, months, paths, 0.05, 1, inputs.settings.growth_floor)
 
     engine_rate(model, spec(2048), 2048)  # warm up
     for paths in (10_000, 100_000):
@@ -81,7 +81,7 @@ def main() -> None:
             "import resource; from secmodel import load_inputs;"
             "import secmodel.analysis.montecarlo as mc;"
             "i = load_inputs(); s = mc.MonteCarloSpec(i.scenarios['seed_roadmap'], 120, 1_000_000,"
-            " 0.05, 1); mc.run_montecarlo(i, s);"
+            " 0.05, 1, i.settings.growth_floor); mc.run_montecarlo(i, s);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
         )
         start = time.perf_counter()

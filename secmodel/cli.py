@@ -250,16 +250,8 @@ def cmd_audit(args) -> int:
     from secmodel.inputs.loader import load_inputs
     from secmodel.output import write_csv_atomic
 
-    try:
-        inputs = load_inputs(args.data)
-    except InputError as exc:  # report the claims file's own problems in the same run
-        try:
-            audit_module.load_claims(args.data)
-        except InputError as claims_exc:
-            raise InputError(exc.problems + claims_exc.problems) from None
-        raise
-    claims = audit_module.load_claims(args.data, inputs)
-    audit = audit_module.run_audit(inputs, claims)
+    inputs = load_inputs(args.data)
+    audit = audit_module.run_audit(inputs)
     write_csv_atomic(args.out / "roadmap_audit.csv", audit)
     print(audit_module.format_audit(audit))
     print(f"wrote {display_path(args.out / 'roadmap_audit.csv')}")
@@ -306,7 +298,12 @@ def cmd_montecarlo(args) -> int:
     if args.workers < 1 or args.chunk_paths < 1:
         raise UsageError("--workers and --chunk-paths must be at least 1")
     spec = MonteCarloSpec(
-        scenario, args.horizon or scenario.horizon_months, args.paths, args.volatility, args.seed
+        scenario,
+        args.horizon or scenario.horizon_months,
+        args.paths,
+        args.volatility,
+        args.seed,
+        inputs.settings.growth_floor,
     )
     per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
     chunks = -(-args.paths // per_chunk)

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 from secmodel import load_inputs
-from secmodel.analysis.audit import format_audit, load_claims, run_audit
+from secmodel.analysis.audit import format_audit, run_audit
 
 
 @pytest.fixture(scope="module")
 def audit():
     inputs = load_inputs()
-    return run_audit(inputs, load_claims(inputs.data_dir, inputs))
+    return run_audit(inputs)
 
 
 def row(audit, claim_id, measure_start):

@@ -4,8 +4,7 @@ every run, and formats an analyst reads ($1.2M, $83,455, 4.1%)."""
 import pytest
 
 from secmodel import load_inputs, project_scenario
-from secmodel.analysis.audit import load_claims, stage_pct_targets
-from secmodel.inputs.benchmarks import load_benchmarks
+from secmodel.analysis.audit import stage_pct_targets
 from secmodel.present import charts
 from secmodel.present.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
 
@@ -45,14 +44,14 @@ def seed():
 
 def all_charts(seed):
     projection, inputs = seed
-    targets = stage_pct_targets(load_claims(inputs.data_dir, inputs))
+    targets = stage_pct_targets(inputs.claims)
     others = [project_scenario(inputs, s) for s in ("base", "bear")]
     return [
         charts.users_and_mrr_chart(projection),
         charts.users_and_mrr_chart(projection, log_scale=False),
         charts.spend_by_category_chart(projection),
         charts.cumulative_spend_chart(projection),
-        charts.pct_of_revenue_chart(projection, targets, load_benchmarks(inputs.data_dir)),
+        charts.pct_of_revenue_chart(projection, targets, inputs.benchmarks),
         charts.comparison_chart([projection, *others], "cumulative_accrual", focus="base"),
         charts.comparison_chart([projection, *others], "pct_of_revenue_ttm"),
     ]
@@ -116,7 +115,9 @@ def test_fan_and_probability_charts():
     import secmodel.analysis.montecarlo as mc
 
     inputs = load_inputs()
-    spec = mc.MonteCarloSpec(inputs.scenarios["base"], 60, 1500, 0.05, 4)
+    spec = mc.MonteCarloSpec(
+        inputs.scenarios["base"], 60, 1500, 0.05, 4, inputs.settings.growth_floor
+    )
     result = mc.run_montecarlo(inputs, spec)
     q = result.quantiles
     last = q[(q["metric"] == "cumulative_cash") & (q["month"] == 60)].iloc[0]

@@ -122,7 +122,21 @@ def model_files(draw):
         "stages": _csv(FILES["stages"], stages),
         "growth": _csv(FILES["growth"], growth),
         "scenarios": _csv(FILES["scenarios"], [scenario]),
+        **NO_CLAIMS_BENCHMARKS_OR_SIMULATIONS,
     }
+
+
+# The other input files: headers only, and settings.csv as in the seed but with no default
+# scenario (the generated one is the first).
+NO_CLAIMS_BENCHMARKS_OR_SIMULATIONS = {
+    "roadmap_claims": ",".join(FILES["roadmap_claims"]) + "\n",
+    "benchmarks": ",".join(FILES["benchmarks"]) + "\n",
+    "uncertainty": ",".join(FILES["uncertainty"]) + "\n",
+    "settings": "setting,value\nmilestone_months,12;24;36;60\ngrowth_floor,-0.99\n"
+    "match_tolerance_usd_month,0.005\nmatch_tolerance_fraction,0.0005\n"
+    "match_tolerance_month,0\nmatch_tolerance_score,1e-9\ndefault_scenario,\n"
+    "notebook_workers,2\n",
+}
 
 
 def _assert_close(engine, oracle, what):

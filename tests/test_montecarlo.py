@@ -16,7 +16,9 @@ def inputs():
 
 
 def spec(inputs, paths=2500, volatility=0.05, seed=11, scenario="base", horizon=60):
-    return mc.MonteCarloSpec(inputs.scenarios[scenario], horizon, paths, volatility, seed)
+    return mc.MonteCarloSpec(
+        inputs.scenarios[scenario], horizon, paths, volatility, seed, inputs.settings.growth_floor
+    )
 
 
 def test_zero_volatility_paths_equal_the_projection(inputs):

@@ -6,19 +6,14 @@ the seed: a difference is reported with its status and a note saying where it co
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from secmodel.errors import InputError
-from secmodel.inputs.csvtable import read_table
+from secmodel.inputs.claims import CHECK_NEEDS, Claim
 from secmodel.inputs.loader import CatalogItem, ModelInputs
 from secmodel.model.projection import Projection, project_scenario
 
-UNITS = ("usd_month", "fraction", "month", "score")
-# Below these differences a claim matches: a cent, the seed's 0.1% rounding, exact months.
-TOLERANCE = {"usd_month": 0.005, "fraction": 0.0005, "month": 0, "score": 1e-9}
 COLUMNS = [
     "claim_id",
     "section",
@@ -31,35 +26,6 @@ COLUMNS = [
     "status",
     "note",
 ]
-_NEEDS = {  # which reference columns each check reads
-    "tier_monthly_total": ("subject",),
-    "stage_investment": ("subject",),
-    "tier_total_vs_budget": ("subject",),
-    "pct_of_revenue_band": ("subject", "revenue_low"),
-    "pct_of_revenue_min": ("scenario",),
-    "pct_of_revenue_max": ("scenario",),
-    "trigger_month": ("scenario", "subject"),
-    "stage_score": ("subject",),
-    "stage_budget_at_users": ("scenario", "users"),
-}
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One numeric statement of the seed and how to check it."""
-
-    claim_id: str
-    section: str
-    claim: str
-    check: str
-    scenario: str
-    subject: str
-    revenue_low: float | None
-    revenue_high: float | None
-    users: float | None
-    stated: float
-    unit: str
-    line: int
 
 
 @dataclass(frozen=True)
@@ -69,68 +35,6 @@ class Measure:
     measure: str
     computed: float | None
     note: str = ""
-
-
-def load_claims(data_dir: Path | str, inputs: ModelInputs | None = None) -> list[Claim]:
-    """Read and validate ``roadmap_claims.csv``; references are checked against ``inputs``."""
-    required = ("claim_id", "section", "claim", "check", "stated", "unit")
-    table = read_table(Path(data_dir) / "roadmap_claims.csv", required)
-    claims, seen = [], {}
-    stages = {s.stage for s in inputs.stages} if inputs else None
-    for row in table.rows if not table.problems else []:
-        claim_id = row.unique_id("claim_id", seen)
-        check = row.choice("check", tuple(_NEEDS))
-        unit = row.choice("unit", UNITS)
-        stated = row.number("stated", currency=True, percent=True)
-        low = row.number("revenue_low", currency=True, minimum=0, default=np.nan)
-        high = row.number("revenue_high", currency=True, minimum=0, default=np.nan)
-        users = row.number("users", minimum=0, default=np.nan)
-        for column in _NEEDS.get(check, ()):
-            if not row.raw(column):
-                row.problem(column, f"is empty; check {check} needs it")
-        if inputs is not None:
-            scenario, subject = row.raw("scenario"), row.raw("subject")
-            if scenario and scenario not in inputs.scenarios:
-                row.problem("scenario", "unknown scenario; not in scenarios.csv", scenario)
-            if check == "trigger_month" and subject and subject not in inputs.triggers:
-                row.problem("subject", "unknown trigger; not in triggers.csv", subject)
-            if (
-                check
-                in (
-                    "stage_investment",
-                    "tier_total_vs_budget",
-                    "pct_of_revenue_band",
-                    "stage_score",
-                    "tier_monthly_total",
-                )
-                and subject
-                and subject not in stages
-            ):
-                row.problem("subject", "unknown stage; not in stages.csv", subject)
-        if None not in (claim_id, check, unit, stated, low, high, users):
-            claims.append(
-                Claim(
-                    claim_id,
-                    row.raw("section"),
-                    row.raw("claim"),
-                    check,
-                    row.raw("scenario"),
-                    row.raw("subject"),
-                    _nan_none(low),
-                    _nan_none(high),
-                    _nan_none(users),
-                    stated,
-                    unit,
-                    row.line,
-                )
-            )
-    if table.problems:
-        raise InputError(table.problems)
-    return claims
-
-
-def _nan_none(value: float) -> float | None:
-    return None if value is None or np.isnan(value) else value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,15 +195,16 @@ def check_stage_budget_at_users(inputs, claim, projections) -> list[Measure]:
     return [Measure(what, float(row["budget"]), note)]
 
 
-CHECKS = {name: globals()[f"check_{name}"] for name in _NEEDS}
+CHECKS = {name: globals()[f"check_{name}"] for name in CHECK_NEEDS}
 
 
-def status_of(claim: Claim, measure: Measure) -> tuple[float | None, str]:
-    """The difference (computed - stated) and 'match', 'differs' or 'not reached'."""
+def status_of(claim: Claim, measure: Measure, tolerance: dict[str, float]):
+    """The difference (computed - stated) and 'match' (within the unit's ``tolerance``, from
+    settings.csv), 'differs' or 'not reached'."""
     if measure.computed is None:
         return None, "not reached"
     difference = measure.computed - claim.stated
-    return difference, "match" if abs(difference) <= TOLERANCE[claim.unit] else "differs"
+    return difference, "match" if abs(difference) <= tolerance[claim.unit] else "differs"
 
 
 def _rounded(value: float | None, unit: str):
@@ -312,15 +217,20 @@ def _rounded(value: float | None, unit: str):
     return value
 
 
-def run_audit(inputs: ModelInputs, claims: list[Claim]) -> pd.DataFrame:
-    """roadmap_audit.csv: one row per claim and measure, in the claims file's order."""
-    projections: dict[str, Projection] = {}
-    for name in dict.fromkeys(c.scenario for c in claims if c.scenario):
-        projections[name] = project_scenario(inputs, name)
+def run_audit(
+    inputs: ModelInputs, projections: dict[str, Projection] | None = None
+) -> pd.DataFrame:
+    """roadmap_audit.csv: one row per claim and measure, in the claims file's order. The
+    scenarios the claims name are projected unless ``projections`` has them already."""
+    projections = dict(projections or {})
+    for name in dict.fromkeys(c.scenario for c in inputs.claims if c.scenario):
+        if name not in projections:
+            projections[name] = project_scenario(inputs, name)
+    tolerance = inputs.settings.match_tolerance
     rows = []
-    for claim in claims:
+    for claim in inputs.claims:
         for measure in CHECKS[claim.check](inputs, claim, projections):
-            difference, status = status_of(claim, measure)
+            difference, status = status_of(claim, measure, tolerance)
             rows.append(
                 {
                     "claim_id": claim.claim_id,

@@ -1,8 +1,8 @@
 """Monte Carlo over user growth, on the same array engine as ``project``.
 
 Each path's user growth in month m >= 1 is the scenario's growth for that month plus
-``volatility`` x a standard normal draw, independent per path and month, clipped at -99% so users
-stay positive. ARPU follows the scenario.
+``volatility`` x a standard normal draw, independent per path and month, clipped at the growth
+floor of settings.csv so users stay positive. ARPU follows the scenario.
 
 Reproducibility: paths are grouped in fixed blocks of ``BLOCK`` paths, and block b draws its
 normals from ``numpy.random.default_rng([seed, b])``. A path's stream therefore depends only on the
@@ -28,7 +28,6 @@ from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.engine import CompiledModel, compile_model, run_model, user_growth_by_month
 
 BLOCK = 1024  # paths per random-stream block
-GROWTH_FLOOR = -0.99  # a month can lose at most 99% of users
 METRICS = (
     "users",
     "mrr",
@@ -61,6 +60,7 @@ class MonteCarloSpec:
     paths: int
     volatility: float  # standard deviation of the monthly growth shock (fraction/month)
     seed: int
+    growth_floor: float  # lowest monthly growth a path may take (fraction; settings.csv)
 
 
 def check_spec(paths: int, volatility: float, seed: int) -> None:
@@ -86,7 +86,7 @@ def path_growth(spec: MonteCarloSpec, first_block: int, last_block: int) -> np.n
     shocks = np.concatenate(
         [block_shocks(spec.seed, b, months) for b in range(first_block, last_block)]
     )
-    growth = np.maximum(base + spec.volatility * shocks, GROWTH_FLOOR)
+    growth = np.maximum(base + spec.volatility * shocks, spec.growth_floor)
     growth[:, 0] = 0.0  # month 0 is the start
     return growth
 
@@ -364,47 +364,3 @@ def month_quantile(counts: np.ndarray, q: float):
     rank = max(math.ceil(q * cumulative[-1]), 1)
     month = int(np.argmax(cumulative >= rank))
     return month if month < len(counts) - 1 else None
-
-
-@dataclass(frozen=True)
-class UncertaintySettings:
-    """The analysis settings of one scenario, from ``data/uncertainty.csv``."""
-
-    scenario: str
-    volatility: float  # standard deviation of the monthly growth shock (fraction/month)
-    paths: int
-    seed: int
-    sensitivity_delta: float  # relative move of each driver
-    line: int
-
-
-def load_uncertainty(data_dir, inputs: ModelInputs) -> dict[str, UncertaintySettings]:
-    """Read and validate uncertainty.csv (one row per scenario to analyse)."""
-    from pathlib import Path
-
-    from secmodel.errors import InputError
-    from secmodel.inputs.csvtable import read_table
-
-    table = read_table(
-        Path(data_dir) / "uncertainty.csv",
-        ("scenario", "volatility", "paths", "seed", "sensitivity_delta"),
-    )
-    found: dict[str, UncertaintySettings] = {}
-    seen: dict[str, int] = {}
-    for row in table.rows if not table.problems else []:
-        name = row.unique_id("scenario", seen)
-        if name and name not in inputs.scenarios:
-            row.problem("scenario", "unknown scenario; not in scenarios.csv", name)
-            name = None
-        volatility = row.number("volatility", percent=True, minimum=0, what="a fraction")
-        paths = row.number("paths", integer=True, minimum=1, what="a number of paths")
-        seed = row.number("seed", integer=True, minimum=0, what="a whole number")
-        delta = row.number("sensitivity_delta", percent=True, above=0, what="a fraction")
-        if delta is not None and delta >= 1:
-            row.problem("sensitivity_delta", "must be below 1", row.raw("sensitivity_delta"))
-            delta = None
-        if None not in (name, volatility, paths, seed, delta):
-            found[name] = UncertaintySettings(name, volatility, paths, seed, delta, row.line)
-    if table.problems:
-        raise InputError(table.problems)
-    return found

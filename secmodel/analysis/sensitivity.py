@@ -113,8 +113,8 @@ def sensitivity_table(
         low, high = moved(driver, delta)
         at = {}
         for label, value in (("low", low), ("high", high)):
-            if label == "low" and driver.driver.startswith("user growth") and value <= -1:
-                value = -0.99  # growth cannot fall below -100%
+            if label == "low" and driver.driver.startswith("user growth"):
+                value = max(value, inputs.settings.growth_floor)  # users stay positive
             at[label] = answers(*with_value(inputs, scenario, driver, value), horizon)
             at[label]["value"] = value
         row = {

@@ -79,7 +79,9 @@ def evaluate_point(
     if montecarlo:
         from secmodel.analysis.montecarlo import MonteCarloSpec, run_montecarlo
 
-        spec = MonteCarloSpec(changed, horizon, **montecarlo)
+        spec = MonteCarloSpec(
+            changed, horizon, **montecarlo, growth_floor=inputs.settings.growth_floor
+        )
         result = run_montecarlo(inputs, spec)
         q = result.quantiles
         last = q[(q["metric"] == "cumulative_cash") & (q["month"] == horizon)].iloc[0]

@@ -90,15 +90,17 @@ class Row:
         currency: bool = False,
         percent: bool = False,
         default: float | None = None,
+        optional: bool = False,
         minimum: float | None = None,
         above: float | None = None,
         integer: bool = False,
         what: str = "a number",
     ) -> float | None:
-        """A numeric cell, with optional bounds; blank means ``default`` (a problem if none)."""
+        """A numeric cell, with optional bounds; blank means ``default``, or None for an
+        ``optional`` cell (a problem if neither)."""
         value = self.raw(column)
         if not value:
-            if default is None:
+            if default is None and not optional:
                 self.problem(column, f"is empty; expected {what}")
             return default
         try:
@@ -157,10 +159,18 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    def valid_rows(self):
+        """Each row with a function telling whether reading it has added no problem: the
+        readers' one rule for keeping a row."""
+        for row in self.rows:
+            before = len(self.problems)
+            yield row, lambda before=before: len(self.problems) == before
 
-def read_table(path: Path, required: tuple[str, ...]) -> Table:
+
+def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False) -> Table:
     """Read ``path``; check the header has every ``required`` column (names are matched
-    case-insensitively, order is free, extra columns are kept but not used)."""
+    case-insensitively, order is free, extra columns are kept but not used). A file with a
+    header and no rows is a problem unless ``allow_empty``."""
     path = Path(path)
     table = Table(path=path, name=display_path(path))
 
@@ -198,7 +208,7 @@ def read_table(path: Path, required: tuple[str, ...]) -> Table:
             problem(line, "(row)", f"has {len(cells)} cells but the header has {len(table.header)}")
             continue
         table.rows.append(Row(table, line, dict(zip(table.header, cells, strict=False))))
-    if not table.rows and not table.problems:
+    if not table.rows and not table.problems and not allow_empty:
         problem(header_line, "(header)", "file has a header but no data rows")
     return table
 

@@ -1,7 +1,9 @@
-"""The model's inputs: five CSV files in a data folder, loaded, validated and cross-checked.
+"""The model's inputs: every CSV file of a data folder, loaded, validated and cross-checked into
+one :class:`ModelInputs`.
 
-Every problem in every file is collected and raised together as one :class:`InputError`, so an
-analyst fixes a file once rather than once per mistake. The CSV contract is in the README.
+:data:`FILES` is the one list of input files. Every problem in every file is collected and raised
+together as one :class:`InputError`, so an analyst fixes a file once rather than once per
+mistake. The CSV contract is in the README.
 """
 
 import re
@@ -9,8 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secmodel.errors import InputError
+from secmodel.inputs import benchmarks, claims, settings, uncertainty
+from secmodel.inputs.benchmarks import Benchmark
+from secmodel.inputs.claims import Claim
 from secmodel.inputs.condition import Condition, ConditionError, parse_condition
 from secmodel.inputs.csvtable import Table, read_table
+from secmodel.inputs.settings import Settings
+from secmodel.inputs.uncertainty import UncertaintySettings
 from secmodel.paths import DEFAULT_DATA_DIR
 
 CADENCES = ("monthly", "annual", "one_off")
@@ -43,7 +50,14 @@ FILES = {
         "source",
     ),
     "stages": ("stage", "rank", "trigger", "target_score", "budget_monthly", "focus"),
+    "roadmap_claims": claims.REQUIRED,
+    "benchmarks": benchmarks.REQUIRED,
+    "uncertainty": uncertainty.REQUIRED,
+    "settings": settings.REQUIRED,
 }
+# Files that may hold a header and no rows: no claims to audit, no benchmarks to show, no
+# scenario to simulate.
+MAY_BE_EMPTY = ("roadmap_claims", "benchmarks", "uncertainty")
 _START_DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-01)?$")
 
 
@@ -125,25 +139,34 @@ class Stage:
 
 @dataclass(frozen=True)
 class ModelInputs:
-    """Everything the model reads, validated. Dicts keep file order."""
+    """Everything the model reads, validated: one object per data folder. Dicts keep file
+    order."""
 
     data_dir: Path
     scenarios: dict[str, Scenario]
     triggers: dict[str, Trigger]
     catalog: dict[str, CatalogItem]
     stages: tuple[Stage, ...]  # by rank, lowest first
-    tables: dict[str, Table]  # the raw rows, for the report's assumptions appendix
+    claims: list[Claim]  # roadmap_claims.csv, for the audit
+    benchmarks: list[Benchmark]  # published figures, shown beside the results
+    uncertainty: dict[str, UncertaintySettings]  # Monte Carlo settings by scenario
+    settings: Settings
+    tables: dict[str, Table]  # the raw rows of every file, for the assumptions appendix
 
-    def scenario(self, name: str) -> Scenario:
-        """The named scenario; ``KeyError`` if unknown."""
-        return self.scenarios[name]
+    @property
+    def default_scenario(self) -> str:
+        """The scenario shown when none is chosen: settings.csv's, else the first one."""
+        return self.settings.default_scenario or next(iter(self.scenarios))
 
 
 def load_inputs(data_dir: Path | str = DEFAULT_DATA_DIR) -> ModelInputs:
     """Read and validate every input file in ``data_dir``; raise :class:`InputError` listing
     every problem found in all files."""
     data_dir = Path(data_dir)
-    tables = {name: read_table(data_dir / f"{name}.csv", cols) for name, cols in FILES.items()}
+    tables = {
+        name: read_table(data_dir / f"{name}.csv", cols, allow_empty=name in MAY_BE_EMPTY)
+        for name, cols in FILES.items()
+    }
     usable = {name: t for name, t in tables.items() if not t.problems}
 
     triggers = _read_triggers(usable["triggers"]) if "triggers" in usable else None
@@ -158,11 +181,38 @@ def load_inputs(data_dir: Path | str = DEFAULT_DATA_DIR) -> ModelInputs:
         _check_growth_scenarios(usable["growth"], usable["scenarios"])
     catalog = _read_catalog(usable["catalog"], known_triggers) if "catalog" in usable else None
     stages = _read_stages(usable["stages"], known_triggers) if "stages" in usable else None
+    # names other files may refer to: every id in their file, valid row or not (None: the file
+    # could not be read, so references to it are not checked)
+    names = {
+        name: {row.raw(column) for row in usable[name].rows} if name in usable else None
+        for name, column in (("scenarios", "scenario"), ("triggers", "trigger_id"))
+    }
+    names["stages"] = {row.raw("stage") for row in usable["stages"].rows} if stages else None
+    optional = {
+        "roadmap_claims": lambda t: claims.read_claims(
+            t, names["scenarios"], names["triggers"], names["stages"]
+        ),
+        "benchmarks": benchmarks.read_benchmarks,
+        "uncertainty": lambda t: uncertainty.read_uncertainty(t, names["scenarios"]),
+        "settings": lambda t: settings.read_settings(t, names["scenarios"]),
+    }
+    read = {name: reader(usable[name]) for name, reader in optional.items() if name in usable}
 
     problems = [p for t in tables.values() for p in t.problems]
     if problems:
         raise InputError(problems)
-    return ModelInputs(data_dir, scenarios, triggers, catalog, stages, tables)
+    return ModelInputs(
+        data_dir,
+        scenarios,
+        triggers,
+        catalog,
+        stages,
+        read["roadmap_claims"],
+        read["benchmarks"],
+        read["uncertainty"],
+        read["settings"],
+        tables,
+    )
 
 
 def _read_triggers(table: Table) -> dict[str, Trigger]:

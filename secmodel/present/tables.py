@@ -9,12 +9,11 @@ import pandas as pd
 from secmodel.analysis.audit import (
     Claim,
     formatted_columns,
-    load_claims,
     run_audit,
     stage_pct_targets,
 )
 from secmodel.errors import UsageError
-from secmodel.inputs.benchmarks import Benchmark, load_benchmarks
+from secmodel.inputs.benchmarks import Benchmark
 from secmodel.inputs.loader import ModelInputs, load_inputs
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
@@ -63,8 +62,8 @@ def scenario_run(
         inputs=inputs,
         projection=projection,
         checks=run_checks(projection.table, projection.spend_by_item),
-        claims=load_claims(inputs.data_dir, inputs),
-        benchmarks=load_benchmarks(inputs.data_dir),
+        claims=inputs.claims,
+        benchmarks=inputs.benchmarks,
     )
 
 
@@ -205,7 +204,7 @@ def spend_at_months(projections: list[Projection]) -> pd.DataFrame:
 def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     """The roadmap audit with stated, computed and difference formatted by unit."""
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    audit = run_audit(inputs, load_claims(inputs.data_dir, inputs))
+    audit = run_audit(inputs)
     shown = pd.DataFrame(
         {
             "Claim id": audit["claim_id"],
@@ -329,12 +328,12 @@ def uncertainty_run(
 ) -> UncertaintyRun:
     """Monte Carlo and sensitivity of one scenario; settings left as None come from its row of
     uncertainty.csv."""
-    from secmodel.analysis.montecarlo import MonteCarloSpec, load_uncertainty, run_montecarlo
+    from secmodel.analysis.montecarlo import MonteCarloSpec, run_montecarlo
     from secmodel.analysis.sensitivity import sensitivity_table
 
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
     base = resolve_scenarios(inputs, [scenario])[0]
-    settings = load_uncertainty(inputs.data_dir, inputs).get(scenario)
+    settings = inputs.uncertainty.get(scenario)
     if settings is None and None in (volatility, paths, seed, sensitivity_delta):
         raise UsageError(f"uncertainty.csv has no row for scenario '{scenario}'")
     changed = apply_overrides(base, user_growth_multiplier, arpu_monthly, start_users)
@@ -345,6 +344,7 @@ def uncertainty_run(
         paths if paths is not None else settings.paths,
         volatility if volatility is not None else settings.volatility,
         seed if seed is not None else settings.seed,
+        inputs.settings.growth_floor,
     )
     delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
     return UncertaintyRun(

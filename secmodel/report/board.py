@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from secmodel.analysis.audit import formatted_columns, load_claims, run_audit, stage_pct_targets
-from secmodel.inputs.benchmarks import load_benchmarks
+from secmodel.analysis.audit import formatted_columns, run_audit, stage_pct_targets
 from secmodel.inputs.loader import load_inputs
 from secmodel.model.checks import run_checks, summary_line
 from secmodel.model.engine import compile_model
@@ -129,18 +128,16 @@ class BoardReport:
         self.checks = {
             p.scenario.scenario: run_checks(p.table, p.spend_by_item) for p in self.projections
         }
-        self.claims = load_claims(self.inputs.data_dir, self.inputs)
-        self.benchmarks = load_benchmarks(self.inputs.data_dir)
-        self.audit = run_audit(self.inputs, self.claims)
+        self.claims = self.inputs.claims
+        self.benchmarks = self.inputs.benchmarks
+        self.audit = run_audit(self.inputs)
         self._draw_charts_ahead()
 
     def _draw_charts_ahead(self) -> None:
         """Start every chart of the report, and the Monte Carlo runs behind the uncertainty
         section, in worker processes now; the sections collect them in order."""
-        from secmodel.analysis.montecarlo import load_uncertainty
-
         pool = ChartPool()
-        self.uncertainty_settings = load_uncertainty(self.inputs.data_dir, self.inputs)
+        self.uncertainty_settings = self.inputs.uncertainty
         # the simulations first: their charts can be queued only once they are done
         runs = {
             s.scenario: pool.call(uncertainty_run, self.inputs.data_dir, s.scenario)

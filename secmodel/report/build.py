@@ -82,9 +82,6 @@ class ReportRequest:
 
 def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportRequest:
     """Check everything that can be checked before the notebook runs."""
-    from secmodel.analysis.audit import load_claims
-    from secmodel.analysis.montecarlo import load_uncertainty
-    from secmodel.inputs.benchmarks import load_benchmarks
     from secmodel.inputs.loader import load_inputs
     from secmodel.model.projection import resolve_scenarios
 
@@ -95,9 +92,6 @@ def validate(data_dir, scenarios, as_of, company, paper, out_dir) -> ReportReque
     if paper.lower() not in PAPER:
         raise UsageError(f"--paper must be A4 or Letter (got '{paper}')")
     inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    load_claims(inputs.data_dir, inputs)
-    load_benchmarks(inputs.data_dir)
-    load_uncertainty(inputs.data_dir, inputs)
     names = [s.scenario for s in resolve_scenarios(inputs, scenarios)]
     return ReportRequest(
         Path(data_dir or DEFAULT_DATA_DIR).resolve(),

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from secmodel.analysis.audit import load_claims, run_audit
+from secmodel.analysis.audit import run_audit
 from secmodel.inputs.csvtable import parse_number
-from secmodel.inputs.loader import load_inputs
+from secmodel.inputs.loader import FILES, load_inputs
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
 
@@ -24,15 +24,6 @@ USD_WHOLE = '"$"#,##0'
 PCT = "0.0%"
 COUNT = "#,##0.0"
 MONTH = "yyyy-mm"
-INPUT_FILES = (
-    "scenarios",
-    "growth",
-    "triggers",
-    "catalog",
-    "stages",
-    "roadmap_claims",
-    "benchmarks",
-)
 FORMATS = {  # column name -> number format, on every sheet
     "users": COUNT,
     "arpu": USD,
@@ -94,16 +85,11 @@ def summary_frame(projections: list[Projection]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def assumptions_frame(inputs, claims_table) -> pd.DataFrame:
+def assumptions_frame(inputs) -> pd.DataFrame:
     """Every input row, long form: file, line, id, column, value (numbers as numbers), source."""
     records = []
-    tables = dict(inputs.tables)
-    tables["roadmap_claims"] = claims_table
-    from secmodel.inputs.csvtable import read_table
-
-    tables["benchmarks"] = read_table(inputs.data_dir / "benchmarks.csv", ())
-    for name in INPUT_FILES:
-        table = tables[name]
+    for name in FILES:
+        table = inputs.tables[name]
         id_column = table.header[0] if table.header else ""
         for row in table.rows:
             source = row.raw("source")
@@ -138,11 +124,7 @@ def workbook_bytes(
     chosen = resolve_scenarios(inputs, scenarios)
     model = compile_model(inputs)
     projections = [project_scenario(inputs, s, model=model) for s in chosen]
-    claims = load_claims(inputs.data_dir, inputs)
-    audit = run_audit(inputs, claims)
-    from secmodel.inputs.csvtable import read_table
-
-    claims_table = read_table(inputs.data_dir / "roadmap_claims.csv", ())
+    audit = run_audit(inputs)
 
     def tagged(attr: str) -> pd.DataFrame:
         frames = [
@@ -155,7 +137,7 @@ def workbook_bytes(
 
     sheets: list[tuple[str, pd.DataFrame]] = [
         ("Summary", summary_frame(projections)),
-        ("Assumptions", assumptions_frame(inputs, claims_table)),
+        ("Assumptions", assumptions_frame(inputs)),
     ]
     taken = {"Summary", "Assumptions", "Events", "Spend by item", "Roadmap audit"}
     for p in projections:
