@@ -171,11 +171,9 @@ def what_if(p: argparse.ArgumentParser) -> None:
 
 
 def overridden(args, scenario):
-    from secmodel.model.whatif import apply_overrides
+    from secmodel.model.whatif import WhatIf
 
-    return apply_overrides(
-        scenario, args.user_growth_multiplier, args.arpu_monthly, args.start_users
-    )
+    return WhatIf(args.user_growth_multiplier, args.arpu_monthly, args.start_users).apply(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +401,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
-    from secmodel.report.build import skip_format_checkers
+    from secmodel.report.formats import skip_format_checkers
     from secmodel.report.runner import run_notebooks  # papermill is slow to import: only here
 
     skip_format_checkers()

@@ -1,27 +1,22 @@
 """The board report: the PDF's text, pages and furniture, the workbook's round trip, the same
 output for the same inputs, and failures that leave nothing half-written."""
 
-import base64
-import io
 import json
-import re
 import subprocess
 import sys
 
 import openpyxl
 import pandas as pd
-import pikepdf
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 
-import secmodel.analysis.executor
+import secmodel.analysis.audit
+import secmodel.inputs.loader
 import secmodel.report.board
 import secmodel.report.build
-import secmodel.report.pdf
-import secmodel.report.runner
 from secmodel.paths import REPO_ROOT
-from secmodel.report.build import PART_TAG, ReportError, make_report
+from secmodel.report.build import ReportError, make_report
+from secmodel.report.pdf import LocalOnlyFetcher
 
 AS_OF = "2026-11-25"
 COMPANY = "Acme Analytics"
@@ -167,70 +162,6 @@ def test_same_inputs_same_text_and_cells(built, tmp_path):
     assert again.xlsx_path.read_bytes() == request.xlsx_path.read_bytes()
 
 
-def test_one_core_renders_the_same_pdf(built, monkeypatch):
-    """The PDF's parts rendered one after the other in this process (no second core) give
-    the same file as parts rendered side by side in forked workers."""
-    request, _ = built
-    monkeypatch.setattr(secmodel.analysis.executor, "usable_cores", lambda: 1)
-    assert secmodel.report.build.render_pdf(request) == request.pdf_path.read_bytes()
-
-
-def test_a_failing_part_is_reported_not_waited_for(built, monkeypatch):
-    request, _ = built
-    convert = secmodel.report.build.notebook_html
-
-    def broken_second_part(part):
-        if any(PART_TAG in c.get("metadata", {}).get("tags", []) for c in part["cells"]):
-            raise RuntimeError("a broken part")
-        return convert(part)
-
-    monkeypatch.setattr(secmodel.report.build, "notebook_html", broken_second_part)
-    with pytest.raises(RuntimeError, match="a broken part"):
-        secmodel.report.build.render_pdf(request)
-
-
-def test_bookmarks_of_both_parts_point_at_their_pages(built):
-    request, pages = built
-    reader = PdfReader(request.pdf_path)
-    flat = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                flat.append(item)
-
-    walk(reader.outline)
-    where = {item.title: reader.get_destination_page_number(item) for item in flat}
-    for title in ("Executive summary", "Roadmap audit", "Appendix A: assumptions"):
-        assert title in pages[where[title]]
-    assert where["Appendix B: model checks"] == len(pages) - 1
-
-
-def test_no_font_program_stored_twice(built):
-    """Where whole fonts are embedded, the parts and the page-number layer (drawn as forms on
-    the pages) embed the same ones: the file keeps one copy of each, compressed. Where the
-    glyphs used are embedded (HarfBuzz-Subset), each document's subset differs."""
-    import hashlib
-
-    request, _ = built
-    with pikepdf.open(request.pdf_path) as pdf:
-        descriptors = [
-            o
-            for o in pdf.objects
-            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
-        ]
-        names = {str(d.FontName).split("+")[-1] for d in descriptors}
-        streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o]
-        digests = [hashlib.sha256(s.read_bytes()).digest() for s in streams]
-        assert names == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
-        assert len(set(digests)) == len(digests)
-        assert all(s.Filter == "/FlateDecode" for s in streams)
-        if not secmodel.report.pdf.fast_font_subsetting():
-            assert len(streams) == 2
-
-
 def test_letter_paper_and_one_scenario(tmp_path):
     request = make_report(scenarios=["bear"], as_of=AS_OF, paper="Letter", out_dir=tmp_path)
     box = PdfReader(request.pdf_path).pages[0].mediabox
@@ -241,7 +172,7 @@ def test_letter_paper_and_one_scenario(tmp_path):
 
 
 def test_fetcher_refuses_the_network():
-    fetcher = secmodel.report.pdf.local_only_fetcher()
+    fetcher = LocalOnlyFetcher()
     with pytest.raises(ValueError, match="fetches nothing from the network"):
         fetcher.fetch("https://example.com/logo.png")
     assert fetcher.fetch("data:text/plain,hi") is not None
@@ -285,7 +216,7 @@ def test_a_failing_render_leaves_no_report(tmp_path, monkeypatch, run):
     def broken(*args):
         raise OSError("no fonts")
 
-    monkeypatch.setattr(secmodel.report.build, "render_pdf", lambda *a: broken(*a))
+    monkeypatch.setattr(secmodel.report.build, "render_report_pdf", lambda *a: broken(*a))
     out = tmp_path / "out"
     code, _, err = run("report", "--as-of", AS_OF, "--out", out)
     assert code == 1
@@ -315,51 +246,17 @@ def test_bad_uncertainty_settings_refused_before_the_kernel(data_dir, tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
-def test_page_numbers_drawn_in_the_pages_own_coordinates(built):
-    """The page-number layer is drawn after the content has restored the graphics state: a
-    transformation the content leaves in force (WeasyPrint flips the y axis) would put the
-    numbers upside down at the top of the page."""
-    request, _ = built
-    with pikepdf.open(request.pdf_path) as pdf:
-        for page in pdf.pages:
-            depth, drawn = 0, 0
-            for operands, operator in pikepdf.parse_content_stream(page):
-                if str(operator) == "q":
-                    depth += 1
-                elif str(operator) == "Q":
-                    depth -= 1
-                elif str(operator) == "cm":
-                    assert depth > 0, "a transformation outside q/Q"
-                elif str(operator) == "Do" and str(operands[0]).startswith("/PageNumber"):
-                    assert depth == 1
-                    drawn += 1
-            assert drawn == 1 and depth == 0
-
-
-def test_weasyprint_imported_with_its_libraries_and_the_library_search_restored():
-    code = (
-        "import ctypes.util; search = ctypes.util.find_library\n"
-        "from secmodel.report.pdf import import_weasyprint\n"
-        "import_weasyprint()\n"
-        "from weasyprint.text.ffi import pango, harfbuzz\n"
-        "assert pango is not None and harfbuzz is not None\n"
-        "assert ctypes.util.find_library is search\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
-
-
 def test_joined_document_keeps_language_title_and_version(built):
     request, _ = built
-    with pikepdf.open(request.pdf_path) as pdf:
-        assert str(pdf.Root.Lang) == "en"
-        assert str(pdf.docinfo.Title) == "Security investment roadmap"
-        assert pdf.pdf_version == "1.7"  # WeasyPrint's, not lowered by the join
+    reader = PdfReader(request.pdf_path)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.metadata.title == "Security investment roadmap"
 
 
-def test_long_identifiers_never_broken_in_the_fixed_width_tables(built):
-    """The audit and appendix tables get column widths from their text; a column narrower than
-    its longest word would break it ("monthl y"). Every identifier of the catalog, the triggers
-    and the claims appears whole in the PDF's text, and every status word of the audit."""
+def test_long_identifiers_never_broken_in_the_wide_tables(built):
+    """A column narrower than its longest word would break it ("monthl y"). Every identifier of
+    the catalog, the triggers and the claims appears whole in the PDF's text, and every status
+    word of the audit."""
     _, pages = built
     text = " ".join(pages)
     data = REPO_ROOT / "data"
@@ -374,107 +271,11 @@ def test_long_identifiers_never_broken_in_the_fixed_width_tables(built):
     assert not broken
 
 
-def test_every_chart_of_the_notebook_in_the_pdf_with_its_pixels(built):
-    """The charts go to the renderer by reference (not as base64 text) and their PNG data into
-    the PDF as it is: each chart of the executed notebook is an image of the PDF, pixel for
-    pixel."""
-    request, _ = built
-    notebook = request.notebook_path.read_text(encoding="utf-8")
-    charts = {
-        Image.open(io.BytesIO(base64.b64decode(data))).tobytes()
-        for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", notebook)
-    }
-    with pikepdf.open(request.pdf_path) as pdf:
-        images = {
-            pikepdf.PdfImage(image).as_pil_image().tobytes()
-            for page in pdf.pages
-            for image in page.get_images().values()
-        }
-    assert len(charts) >= 20 and images == charts
-
-
-def test_images_by_reference_leaves_other_outputs_alone():
-    png = b"\x89PNG fake"
-    inline = f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
-    part = {
-        "cells": [
-            {"cell_type": "markdown", "source": inline},
-            {
-                "cell_type": "code",
-                "outputs": [
-                    {"output_type": "display_data", "data": {"text/html": f"<p>{inline}</p>"}},
-                    {"output_type": "stream", "text": inline},
-                ],
-            },
-        ]
-    }
-    referred, images = secmodel.report.build.images_by_reference(part)
-    assert images == {"chart1.png": png}
-    html = referred["cells"][1]["outputs"][0]["data"]["text/html"]
-    assert html == '<p><img src="memory:chart1.png"/></p>'
-    assert referred["cells"][0] == part["cells"][0]
-    assert referred["cells"][1]["outputs"][1] == part["cells"][1]["outputs"][1]
-    assert "data:image/png" in part["cells"][1]["outputs"][0]["data"]["text/html"]  # a copy
-
-
-def test_fetcher_serves_images_from_memory():
-    fetcher = secmodel.report.pdf.local_only_fetcher({"chart1.png": b"png bytes"})
-    response = fetcher.fetch("memory:chart1.png")
-    assert response.read() == b"png bytes" and response.content_type == "image/png"
-    with pytest.raises(KeyError):
-        fetcher.fetch("memory:other.png")
-
-
-def test_report_kernel_runs_without_the_debugger():
-    """The report's kernel is this Python running secmodel.report.kernel: IPython's kernel without
-    debugpy, with the model imported as it starts."""
-    from jupyter_client import BlockingKernelClient
-
-    with secmodel.report.build.report_kernel() as kernel:
-        client = BlockingKernelClient(connection_file=kernel.connection_file)
-        client.load_connection_file()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            printed = []
-            client.execute_interactive(
-                "import sys; print(sys.modules.get('debugpy'),"
-                "'secmodel.report.board' in sys.modules,"
-                " sys.executable == " + repr(sys.executable) + ")",
-                output_hook=lambda m: printed.append(m["content"].get("text", "")),
-                timeout=60,
-            )
-        finally:
-            client.stop_channels()
-    assert "".join(printed).split() == ["None", "True", "True"]
-
-
-def test_html_as_nbconverts_own_exporter_without_its_screen_pass(built):
-    """The report's exporter skips nbconvert's last pass (keyboard focus for cells, placeholder
-    alt text): otherwise the same HTML as nbconvert's HTMLExporter with the same options."""
-    import nbformat
-    from bs4 import BeautifulSoup
-    from nbconvert import HTMLExporter
-
-    request, _ = built
-    notebook = nbformat.read(str(request.notebook_path), as_version=4)
-    ours = secmodel.report.build._exporter()
-    theirs = secmodel.report.build.configured_exporter(HTMLExporter)
-    for part in secmodel.report.build.notebook_parts(notebook):
-        part = nbformat.from_dict(part)
-        expected = BeautifulSoup(theirs.from_notebook_node(part)[0], "html.parser")
-        for element in expected.select("[tabindex]"):
-            del element["tabindex"]
-        got = BeautifulSoup(ours.from_notebook_node(part)[0], "html.parser")
-        assert "No description has been provided" not in str(expected)  # every image has alt
-        assert str(got) == str(expected)
-
-
 def test_jsonschema_format_checkers_skipped_and_notebooks_still_validated():
     code = (
         "import sys\n"
-        "from secmodel.report.build import FORMAT_CHECKERS, skip_format_checkers\n"
-        "skip_format_checkers()\n"
+        "from secmodel.report.formats import FORMAT_CHECKERS, skip_format_checkers\n"
+        "assert skip_format_checkers()\n"
         "import nbformat\n"
         "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
         "bad = nbformat.v4.new_notebook(); bad.cells.append({'cell_type': 'nonsense'})\n"
@@ -487,3 +288,35 @@ def test_jsonschema_format_checkers_skipped_and_notebooks_still_validated():
         "assert 'arrow' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+def test_format_checkers_kept_when_switched_off_or_untested(monkeypatch):
+    import secmodel.report.formats as formats
+
+    monkeypatch.setenv(formats.SWITCH, "1")
+    assert not formats.skip_format_checkers()
+    monkeypatch.delenv(formats.SWITCH)
+    monkeypatch.setattr(formats, "version", lambda name: "5.0.0")
+    assert not formats.tested_jsonschema()
+
+
+def test_one_load_of_the_inputs_and_one_projection_per_scenario(tmp_path, monkeypatch):
+    """The report's orchestration loads the inputs once and projects each covered scenario
+    once (the audit reuses seed_roadmap's); the notebook's kernel gets the results."""
+    loads, projected = [], []
+    load, project = secmodel.inputs.loader.load_inputs, secmodel.report.board.project_scenario
+
+    def counted_load(*args, **kwargs):
+        loads.append(args)
+        return load(*args, **kwargs)
+
+    def counted_project(inputs, scenario, *args, **kwargs):
+        projected.append(getattr(scenario, "scenario", scenario))
+        return project(inputs, scenario, *args, **kwargs)
+
+    monkeypatch.setattr(secmodel.inputs.loader, "load_inputs", counted_load)
+    monkeypatch.setattr(secmodel.report.board, "project_scenario", counted_project)
+    monkeypatch.setattr(secmodel.analysis.audit, "project_scenario", counted_project)
+    make_report(scenarios=["seed_roadmap", "bear"], as_of=AS_OF, out_dir=tmp_path)
+    assert len(loads) == 1
+    assert projected == ["seed_roadmap", "bear"]

@@ -40,7 +40,9 @@ def test_rows_equal_single_projections(inputs):
     grid = {"user_growth_multiplier": [0.8, 1.2], "start_users": [150.0]}
     table = run_sweep(inputs, scenario, grid)
     for row in table.itertuples():
-        changed = apply_overrides(scenario, row.user_growth_multiplier, None, row.start_users)
+        changed = apply_overrides(
+            scenario, user_growth_multiplier=row.user_growth_multiplier, start_users=row.start_users
+        )
         projection = project_scenario(inputs, changed)
         last = projection.table.iloc[-1]
         assert row.cumulative_spend == pytest.approx(last["cumulative_accrual"], rel=1e-12)

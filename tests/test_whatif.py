@@ -66,7 +66,7 @@ def test_what_if_sliders_redraw(capsys):
     pass 1,000 (MRR $10k) in month 5: 100 x 1.75^5 = 1,641 (month 4: 938)."""
     from secmodel.present.widgets import what_if_panel
 
-    panel = what_if_panel()
+    panel = what_if_panel(load_inputs())
     pick, growth, arpu, users, horizon = panel.children[0].children
     assert [w.description for w in (growth, arpu, users, horizon)] == [
         "User growth x",

@@ -171,7 +171,7 @@ def check_pct_of_revenue_max(inputs, claim, projections) -> list[Measure]:
 def check_trigger_month(inputs, claim, projections) -> list[Measure]:
     p = projections[claim.scenario]
     fired = p.fired_month(claim.subject)
-    if fired < 0:
+    if fired is None:
         return [Measure(f"month {claim.subject} fires in {claim.scenario}", None)]
     row = p.table.loc[fired]
     note = f"{row['date']}: {row['users']:,.0f} users, {_usd(row['mrr'])} MRR"

@@ -1,69 +1,55 @@
-"""Worker processes for CPU-bound steps that hold the GIL (matplotlib drawing, WeasyPrint
-layout), so threads would not help.
+"""One way to run many independent jobs: in this process, in a local pool of processes, or on a
+Dask cluster, with the results in the jobs' order whichever ran them.
 
-Workers are forked: they start with the caller's libraries already imported, which is what
-makes them cheap enough for jobs of a fraction of a second. Where ``fork`` does not exist, or
-only one core is usable, jobs run in the calling process when they are submitted: same
-results, no parallelism. Jobs and their results must be picklable.
+Local pools use the ``forkserver`` start method: workers are forked from a small server process
+that has no threads, never from the caller (which may run threads: a progress bar, a kernel).
+Jobs and their results must be picklable; a Dask cluster's workers need this package installed.
 """
 
-import gc
 import multiprocessing
-import os
-import queue
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 
-def usable_cores() -> int:
-    """Cores this process may run on (the affinity mask, not the machine's total)."""
+def run_in_order(
+    fn: Callable,
+    jobs: Iterable,
+    workers: int = 1,
+    scheduler=None,
+    progress: Callable[[int], object] | None = None,
+) -> Iterator:
+    """``fn(job)`` for each job, yielded in the jobs' order; ``progress(1)`` after each.
+
+    ``scheduler`` (a Dask scheduler address or a ``distributed.Client``) sends the jobs to that
+    cluster; else ``workers`` > 1 runs them in that many local processes; else here."""
+    jobs = list(jobs)
+    if scheduler is not None:
+        results = _on_dask(fn, jobs, scheduler)
+    elif workers > 1 and len(jobs) > 1:
+        results = _in_processes(fn, jobs, workers)
+    else:
+        results = map(fn, jobs)
+    for result in results:
+        if progress:
+            progress(1)
+        yield result
+
+
+def _in_processes(fn, jobs, workers) -> Iterator:
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        yield from pool.map(fn, jobs)
+
+
+def _on_dask(fn, jobs, scheduler) -> Iterator:
+    from distributed import Client
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-class InlineExecutor(Executor):
-    """Runs each job at submission, in this process."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def fork_executor(workers: int | None = None, initializer=None, initargs=()) -> Executor:
-    """A pool of ``workers`` forked processes (default: one per usable core);
-    ``initializer(*initargs)`` runs in each worker as it starts."""
-    workers = usable_cores() if workers is None else workers
-    if workers > 1 and can_fork():
-        return ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_worker,
-            initargs=(initializer, initargs),
-        )
-    if initializer is not None:
-        initializer(*initargs)
-    return InlineExecutor()
-
-
-def _start_worker(initializer, initargs) -> None:
-    """In a new forked worker: leave the objects it inherited out of garbage collection (a
-    collection would write to every one of them, and so copy every page of the parent's memory
-    the worker shares), then the pool's own initializer."""
-    gc.freeze()
-    if initializer is not None:
-        initializer(*initargs)
-
-
-def worker_queue():
-    """A queue that forked workers inherit when passed in ``initargs`` (a plain one where
-    jobs run in this process)."""
-    return multiprocessing.get_context("fork").Queue() if can_fork() else queue.Queue()
+        futures = [client.submit(fn, job, pure=False) for job in jobs]
+        for future in futures:  # in job order
+            yield future.result()
+            future.release()
+    finally:
+        if client is not scheduler:
+            client.close()

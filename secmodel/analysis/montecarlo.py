@@ -17,12 +17,12 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 """
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from secmodel.analysis.executor import run_in_order
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.engine import CompiledModel, compile_model, run_model, user_growth_by_month
@@ -213,32 +213,9 @@ def run_montecarlo(
     per_chunk = max(1, math.ceil(chunk_paths / BLOCK))
     ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
     merged = Merged(spec, exact)
-    if scheduler is not None:
-        from distributed import Client
-
-        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-        jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
-        futures = [client.submit(_chunk_job, job, pure=False) for job in jobs]
-        for future in futures:  # in chunk order, as they are merged
-            merged.add(future.result())
-            future.release()
-            if progress:
-                progress(1)
-        if client is not scheduler:
-            client.close()
-    elif workers > 1:
-        jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_chunk_job, jobs):  # in chunk order
-                merged.add(result)
-                if progress:
-                    progress(1)
-    else:
-        model = compile_model(inputs)
-        for a, b in ranges:
-            merged.add(reduce_chunk(model, spec, a, b, exact))
-            if progress:
-                progress(1)
+    jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
+    for result in run_in_order(_chunk_job, jobs, workers, scheduler, progress):
+        merged.add(result)  # in chunk order
     return combine(compile_model(inputs), spec, merged, exact)
 
 

@@ -6,19 +6,20 @@ cluster (``--scheduler ADDRESS``) without any change to the code: the same funct
 workers, which need this package installed. Rows come back in the grid's order either way.
 """
 
+import dataclasses
 import itertools
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
 
+from secmodel.analysis.executor import run_in_order
 from secmodel.analysis.sensitivity import outcome
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.engine import compile_model, run_model
-from secmodel.model.whatif import apply_overrides
+from secmodel.model.whatif import WhatIf
 
-GRID_NAMES = ("user_growth_multiplier", "arpu_monthly", "start_users")
+GRID_NAMES = tuple(field.name for field in dataclasses.fields(WhatIf))
 BATCH = 64  # points per task: large enough to hide the scheduling cost
 
 
@@ -61,12 +62,7 @@ def evaluate_point(
     inputs: ModelInputs, scenario: Scenario, point: dict, horizon: int, montecarlo: dict | None
 ) -> dict:
     """One grid point: the projection's answers, and the Monte Carlo's when asked for."""
-    changed = apply_overrides(
-        scenario,
-        point.get("user_growth_multiplier", 1.0),
-        point.get("arpu_monthly"),
-        point.get("start_users"),
-    )
+    changed = WhatIf(**point).apply(scenario)
     model = compile_model(inputs)
     arrays = run_model(model, changed, horizon, per_item=False)
     answers = outcome(model, arrays)  # the same answers as the sensitivity table's
@@ -97,6 +93,10 @@ def evaluate_batch(inputs, scenario, points, horizon, montecarlo) -> list[dict]:
     return [evaluate_point(inputs, scenario, p, horizon, montecarlo) for p in points]
 
 
+def _batch_job(args) -> list[dict]:
+    return evaluate_batch(*args)
+
+
 def run_sweep(
     inputs: ModelInputs,
     scenario: Scenario,
@@ -110,39 +110,10 @@ def run_sweep(
     """Evaluate every grid point; rows in grid order whatever ran them."""
     points = grid_points(grid)
     for point in points:  # refuse impossible values before any work is sent
-        apply_overrides(
-            scenario,
-            point.get("user_growth_multiplier", 1.0),
-            point.get("arpu_monthly"),
-            point.get("start_users"),
-        )
+        WhatIf(**point).apply(scenario)
     horizon = horizon or scenario.horizon_months
     batches = [points[i : i + BATCH] for i in range(0, len(points), BATCH)]
     args = [(inputs, scenario, batch, horizon, montecarlo) for batch in batches]
-    results: dict[int, list[dict]] = {}
-    if scheduler is not None:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-
-        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-        futures = {client.submit(evaluate_batch, *a, pure=False): n for n, a in enumerate(args)}
-        for future in dask_completed(list(futures)):
-            results[futures[future]] = future.result()
-            if progress:
-                progress(1)
-        if client is not scheduler:
-            client.close()
-    elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(evaluate_batch, *a): n for n, a in enumerate(args)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if progress:
-                    progress(1)
-    else:
-        for n, a in enumerate(args):
-            results[n] = evaluate_batch(*a)
-            if progress:
-                progress(1)
-    rows = [row for n in range(len(batches)) for row in results[n]]
+    batches_done = run_in_order(_batch_job, args, workers, scheduler, progress)
+    rows = [row for batch in batches_done for row in batch]
     return pd.DataFrame(rows)

@@ -159,10 +159,10 @@ class ModelInputs:
         return self.settings.default_scenario or next(iter(self.scenarios))
 
 
-def load_inputs(data_dir: Path | str = DEFAULT_DATA_DIR) -> ModelInputs:
+def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
     """Read and validate every input file in ``data_dir``; raise :class:`InputError` listing
-    every problem found in all files."""
-    data_dir = Path(data_dir)
+    every problem found in all files. None: the project's own data folder."""
+    data_dir = Path(data_dir or DEFAULT_DATA_DIR)
     tables = {
         name: read_table(data_dir / f"{name}.csv", cols, allow_empty=name in MAY_BE_EMPTY)
         for name, cols in FILES.items()

@@ -24,10 +24,11 @@ class Projection:
     events: pd.DataFrame  # events.csv
     spend_by_item: pd.DataFrame  # spend_by_item.csv
 
-    def fired_month(self, trigger_id: str) -> int:
-        """The month the trigger first fires, -1 if not within the horizon."""
+    def fired_month(self, trigger_id: str) -> int | None:
+        """The month the trigger first fires; None if not within the horizon."""
         k = [t.trigger_id for t in self.model.triggers].index(trigger_id)
-        return int(self.arrays.fired_month[0, k])
+        month = int(self.arrays.fired_month[0, k])
+        return month if month >= 0 else None
 
 
 def resolve_scenarios(inputs: ModelInputs, names: list[str] | None) -> list[Scenario]:

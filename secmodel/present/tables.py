@@ -1,93 +1,15 @@
-"""What the notebooks show: a scenario run with its overrides, and the model's tables formatted
-for reading ($1.2M, 12.3%). Notebooks call these; the numbers come from the engine unchanged."""
+"""What the notebooks show: the model's tables formatted for reading ($1.2M, 12.3%). Notebooks
+call these; the numbers come from the engine and the analyses unchanged."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from secmodel.analysis.audit import (
-    Claim,
-    formatted_columns,
-    run_audit,
-    stage_pct_targets,
-)
-from secmodel.errors import UsageError
-from secmodel.inputs.benchmarks import Benchmark
-from secmodel.inputs.loader import ModelInputs, load_inputs
-from secmodel.model.checks import CheckResult, run_checks, summary_line
-from secmodel.model.engine import compile_model
-from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.model.whatif import apply_overrides
-from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.analysis.audit import formatted_columns
+from secmodel.analysis.figures import milestones_within
+from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
+from secmodel.model.projection import Projection
 from secmodel.present.formatting import count, pct, usd, usd_short
-
-SPEND_MONTHS = (12, 24, 36, 60)
-
-
-@dataclass(frozen=True)
-class ScenarioRun:
-    """Everything a notebook needs about one scenario after what-if overrides."""
-
-    inputs: ModelInputs
-    projection: Projection
-    checks: list[CheckResult]
-    claims: list[Claim]
-    benchmarks: list[Benchmark]
-
-    @property
-    def stage_targets(self) -> dict[str, float]:
-        """The seed's % of revenue per stage (fraction)."""
-        return stage_pct_targets(self.claims)
-
-    @property
-    def checks_line(self) -> str:
-        return summary_line(self.checks)
-
-
-def scenario_run(
-    data_dir: str | Path | None = None,
-    scenario: str = "seed_roadmap",
-    horizon_months: int | None = None,
-    user_growth_multiplier: float = 1.0,
-    arpu_monthly: float | None = None,
-    start_users: float | None = None,
-) -> ScenarioRun:
-    """Load the inputs, apply the overrides to ``scenario`` and project it, with its checks."""
-    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    base = resolve_scenarios(inputs, [scenario])[0]
-    changed = apply_overrides(base, user_growth_multiplier, arpu_monthly, start_users)
-    projection = project_scenario(inputs, changed, horizon_months)
-    return ScenarioRun(
-        inputs=inputs,
-        projection=projection,
-        checks=run_checks(projection.table, projection.spend_by_item),
-        claims=inputs.claims,
-        benchmarks=inputs.benchmarks,
-    )
-
-
-def all_scenarios(
-    data_dir: str | Path | None = None,
-    horizon_months: int | None = None,
-    focus: str | None = None,
-    **overrides,
-) -> list[Projection]:
-    """Every scenario projected; the what-if ``overrides`` apply to ``focus`` only."""
-    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    if focus is not None:
-        resolve_scenarios(inputs, [focus])
-    model = compile_model(inputs)
-    projections = []
-    for scenario in inputs.scenarios.values():
-        if scenario.scenario == focus:
-            scenario = apply_overrides(scenario, **overrides)
-        projections.append(project_scenario(inputs, scenario, horizon_months, model=model))
-    return projections
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatted tables
 
 
 def scenario_description(projection: Projection) -> pd.DataFrame:
@@ -106,10 +28,11 @@ def scenario_description(projection: Projection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Assumption", "Value"]).set_index("Assumption")
 
 
-def key_figures(projection: Projection) -> pd.DataFrame:
-    """The figures a reader wants first: spend and share of revenue at the milestones."""
+def key_figures(projection: Projection, milestone_months: tuple[int, ...]) -> pd.DataFrame:
+    """The figures a reader wants first: spend and share of revenue at the milestone months
+    (settings.csv) and the horizon."""
     t = projection.table
-    months = [m for m in SPEND_MONTHS if m <= projection.horizon_months]
+    months = milestones_within(projection, milestone_months)
     if projection.horizon_months not in months:
         months.append(projection.horizon_months)
     rows = {
@@ -179,14 +102,15 @@ def trigger_months(projections: list[Projection]) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.Index(triggers, name="Trigger fires in month"))
 
 
-def spend_at_months(projections: list[Projection]) -> pd.DataFrame:
-    """Monthly and cumulative accrual spend at 12/24/36/60 months, by scenario."""
+def spend_at_months(
+    projections: list[Projection], milestone_months: tuple[int, ...]
+) -> pd.DataFrame:
+    """Monthly and cumulative accrual spend at the milestone months (settings.csv), by
+    scenario."""
     rows = {}
     for p in projections:
         t = p.table
-        for m in SPEND_MONTHS:
-            if m > p.horizon_months:
-                continue
+        for m in milestones_within(p, milestone_months):
             rows.setdefault((f"Month {m}", "spend that month"), {})[p.scenario.scenario] = usd(
                 t.loc[m, "spend_accrual"]
             )
@@ -201,10 +125,9 @@ def spend_at_months(projections: list[Projection]) -> pd.DataFrame:
     return frame.fillna("-")
 
 
-def audit_table(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The roadmap audit with stated, computed and difference formatted by unit."""
-    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    audit = run_audit(inputs)
+def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
+    """The roadmap audit (:func:`secmodel.analysis.audit.run_audit`) with stated, computed and
+    difference formatted by unit."""
     shown = pd.DataFrame(
         {
             "Claim id": audit["claim_id"],
@@ -282,7 +205,7 @@ def phase_comparison(run: ScenarioRun) -> pd.DataFrame:
         zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month[0], strict=True)
     )
     rows = []
-    for claim in (c for c in run.claims if c.check == "trigger_month"):
+    for claim in (c for c in run.inputs.claims if c.check == "trigger_month"):
         month = int(fired.get(claim.subject, -1))
         rows.append(
             {
@@ -301,59 +224,6 @@ def save_projection(projection: Projection, output_dir: str | Path) -> None:
     from secmodel.output import write_projection_files
 
     write_projection_files(Path(output_dir), projection)
-
-
-@dataclass(frozen=True)
-class UncertaintyRun:
-    """A scenario's Monte Carlo and sensitivity, with the settings used."""
-
-    scenario: str
-    paths: int
-    volatility: float
-    montecarlo: object  # secmodel.analysis.montecarlo.MonteCarloResult
-    sensitivity: pd.DataFrame
-
-
-def uncertainty_run(
-    data_dir=None,
-    scenario: str = "base",
-    horizon_months: int | None = None,
-    user_growth_multiplier: float = 1.0,
-    arpu_monthly: float | None = None,
-    start_users: float | None = None,
-    volatility: float | None = None,
-    paths: int | None = None,
-    seed: int | None = None,
-    sensitivity_delta: float | None = None,
-) -> UncertaintyRun:
-    """Monte Carlo and sensitivity of one scenario; settings left as None come from its row of
-    uncertainty.csv."""
-    from secmodel.analysis.montecarlo import MonteCarloSpec, run_montecarlo
-    from secmodel.analysis.sensitivity import sensitivity_table
-
-    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
-    base = resolve_scenarios(inputs, [scenario])[0]
-    settings = inputs.uncertainty.get(scenario)
-    if settings is None and None in (volatility, paths, seed, sensitivity_delta):
-        raise UsageError(f"uncertainty.csv has no row for scenario '{scenario}'")
-    changed = apply_overrides(base, user_growth_multiplier, arpu_monthly, start_users)
-    horizon = horizon_months or changed.horizon_months
-    spec = MonteCarloSpec(
-        changed,
-        horizon,
-        paths if paths is not None else settings.paths,
-        volatility if volatility is not None else settings.volatility,
-        seed if seed is not None else settings.seed,
-        inputs.settings.growth_floor,
-    )
-    delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
-    return UncertaintyRun(
-        scenario,
-        spec.paths,
-        spec.volatility,
-        run_montecarlo(inputs, spec),
-        sensitivity_table(inputs, changed, delta, horizon),
-    )
 
 
 def firing_table(run: UncertaintyRun) -> pd.DataFrame:

@@ -2,29 +2,30 @@
 and charts live. Everything shown comes from :mod:`secmodel.present.tables` and
 :mod:`secmodel.present.charts`."""
 
-from pathlib import Path
-
 import ipywidgets as widgets
 from IPython.display import display
 
+from secmodel.analysis.audit import stage_pct_targets
+from secmodel.analysis.runs import scenario_run
 from secmodel.errors import UsageError
-from secmodel.inputs.loader import load_inputs
-from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.inputs.loader import ModelInputs
+from secmodel.model.whatif import NO_CHANGE, WhatIf
 from secmodel.present import charts, tables
 
 
 def what_if_panel(
-    data_dir: str | Path | None = None,
-    scenario: str = "seed_roadmap",
+    inputs: ModelInputs,
+    scenario: str | None = None,
     horizon_months: int | None = None,
-    user_growth_multiplier: float = 1.0,
-    arpu_monthly: float | None = None,
-    start_users: float | None = None,
+    what_if: WhatIf = NO_CHANGE,
 ) -> widgets.Widget:
     """Sliders for growth multiplier, ARPU (USD/user/month), start users and horizon (months),
-    and a scenario picker; the output below them redraws on every change."""
-    inputs = load_inputs(data_dir or DEFAULT_DATA_DIR)
+    and a scenario picker, starting from ``what_if``; the output below them redraws on every
+    change."""
+    scenario = scenario or inputs.default_scenario
     base = inputs.scenarios[scenario]
+    user_growth_multiplier = what_if.user_growth_multiplier
+    arpu_monthly, start_users = what_if.arpu_monthly, what_if.start_users
     style = {"description_width": "170px"}
     layout = widgets.Layout(width="520px")
     pick = widgets.Dropdown(
@@ -71,6 +72,8 @@ def what_if_panel(
         continuous_update=False,
     )
 
+    targets = stage_pct_targets(inputs.claims)
+
     def reset_to_scenario(change) -> None:
         chosen = inputs.scenarios[change["new"]]
         arpu.value, users.value = chosen.arpu_monthly, int(chosen.start_users)
@@ -79,18 +82,17 @@ def what_if_panel(
 
     def draw(scenario, multiplier, arpu_value, users_value, horizon_value) -> None:
         try:
-            run = tables.scenario_run(
-                data_dir, scenario, horizon_value, multiplier, arpu_value, users_value
-            )
+            chosen = WhatIf(multiplier, arpu_value, users_value)
+            run = scenario_run(inputs, scenario, horizon_value, chosen)
         except UsageError as exc:
             print(f"Not possible: {exc}")
             return
         p = run.projection
         print(run.checks_line)
-        display(tables.key_figures(p))
+        display(tables.key_figures(p, inputs.settings.milestone_months))
         display(charts.users_and_mrr_chart(p))
         display(charts.spend_by_category_chart(p))
-        display(charts.pct_of_revenue_chart(p, run.stage_targets, run.benchmarks))
+        display(charts.pct_of_revenue_chart(p, targets, inputs.benchmarks))
 
     output = widgets.interactive_output(
         draw,

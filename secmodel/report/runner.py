@@ -8,6 +8,7 @@ kept for debugging.
 """
 
 import ast
+import dataclasses
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,7 +18,7 @@ from pathlib import Path
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import load_inputs
 from secmodel.model.projection import check_horizon, resolve_scenarios
-from secmodel.model.whatif import apply_overrides
+from secmodel.model.whatif import WhatIf
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, NOTEBOOK_DIR, display_path
 
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
@@ -28,6 +29,7 @@ COMMITTED = (*NOTEBOOKS, "board_report")
 VOLATILE_METADATA = ("papermill", "execution")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PATH_PARAMETERS = ("data_dir", "output_dir")
+WHAT_IF_NAMES = tuple(field.name for field in dataclasses.fields(WhatIf))
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,9 @@ def plan_jobs(
     pairs: list[tuple[str, str]],
     out_dir: Path,
     notebooks: list[str] | None = None,
-) -> list[Job]:
-    """Validate everything and list the notebook runs, without starting a kernel."""
+) -> tuple:
+    """Validate everything and list the notebook runs, without starting a kernel: the inputs
+    they read and the jobs."""
     unknown = [n for n in notebooks or [] if n not in NOTEBOOKS]
     if unknown:
         raise UsageError(
@@ -116,13 +119,9 @@ def plan_jobs(
     data_dir = values.get("data_dir") or DEFAULT_DATA_DIR
     inputs = load_inputs(data_dir)
     names = [s.scenario for s in resolve_scenarios(inputs, scenarios)] if scenarios else None
+    what_if = {name: values[name] for name in WHAT_IF_NAMES if values.get(name) is not None}
     for scenario in resolve_scenarios(inputs, names):
-        apply_overrides(
-            scenario,
-            values.get("user_growth_multiplier", 1.0),
-            values.get("arpu_monthly"),
-            values.get("start_users"),
-        )
+        WhatIf(**what_if).apply(scenario)
     jobs = []
     for scenario in names or [None]:
         folder = out_dir / (scenario or "default")
@@ -132,7 +131,7 @@ def plan_jobs(
                 params["scenario"] = scenario
             params = {k: v for k, v in params.items() if k in declared[name]}
             jobs.append(Job(name, params, folder / f"{name}.ipynb"))
-    return jobs
+    return inputs, jobs
 
 
 def scrub(path: Path) -> None:
@@ -172,7 +171,7 @@ def execute(job: Job) -> None:
     scrub(job.output)
 
 
-def run_jobs(jobs: list[Job], workers: int = 2) -> int:
+def run_jobs(jobs: list[Job], workers: int) -> int:
     """Execute the jobs with a progress bar; 0 when all pass, 1 with a message when one fails."""
     from papermill.exceptions import PapermillExecutionError
     from tqdm import tqdm
@@ -216,8 +215,8 @@ def run_notebooks(
                 "--in-place re-runs the committed notebooks with their defaults; "
                 "it takes no --scenario or -p"
             )
-        load_inputs(DEFAULT_DATA_DIR)
+        inputs = load_inputs(DEFAULT_DATA_DIR)
         jobs = [Job(name, {}, notebook_path(name)) for name in COMMITTED]
     else:
-        jobs = plan_jobs(scenarios, pairs, out_dir, notebooks)
-    return run_jobs(jobs)
+        inputs, jobs = plan_jobs(scenarios, pairs, out_dir, notebooks)
+    return run_jobs(jobs, inputs.settings.notebook_workers)

@@ -8,16 +8,14 @@ sheet equals that scenario's projection.csv (with the date column as dates).
 
 import io
 from datetime import date, datetime, time
-from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
-from secmodel.analysis.audit import run_audit
+from secmodel.analysis.figures import ScenarioFigures
 from secmodel.inputs.csvtable import parse_number
-from secmodel.inputs.loader import FILES, load_inputs
-from secmodel.model.engine import compile_model
-from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.inputs.loader import FILES
+from secmodel.report.board import BoardPack
 
 USD = '"$"#,##0.00'
 USD_WHOLE = '"$"#,##0'
@@ -64,23 +62,21 @@ def with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def summary_frame(projections: list[Projection]) -> pd.DataFrame:
-    """One row per scenario: trigger months and the figures at 12/24/36/60 months."""
+def summary_frame(figures: list[ScenarioFigures]) -> pd.DataFrame:
+    """One row per scenario: trigger months and the figures at the milestone months, as the
+    board report's summary shows them (:mod:`secmodel.analysis.figures`)."""
     rows = []
-    for p in projections:
-        t = p.table
-        row = {"scenario": p.scenario.scenario, "horizon_months": p.horizon_months}
-        for k, trigger in enumerate(p.model.triggers):
-            fired = int(p.arrays.fired_month[0, k])
-            row[f"month {trigger.trigger_id} fires"] = fired if fired >= 0 else None
-        for m in (12, 24, 36, 60):
-            if m <= p.horizon_months:
-                row[f"spend_accrual month {m}"] = t.loc[m, "spend_accrual"]
-                row[f"cumulative_accrual month {m}"] = t.loc[m, "cumulative_accrual"]
-        row["peak pct_of_revenue"] = t["pct_of_revenue"].max()
-        row["total spend / total revenue"] = t["spend_accrual"].sum() / t["mrr"].sum()
-        row["months over budget"] = int((t["budget_gap"] < 0).sum())
-        row["budget_gap last month"] = t["budget_gap"].iloc[-1]
+    for f in figures:
+        row = {"scenario": f.scenario, "horizon_months": f.horizon_months}
+        for trigger_id, fired in f.fired.items():
+            row[f"month {trigger_id} fires"] = fired
+        for m in f.spend_at:
+            row[f"spend_accrual month {m}"] = f.spend_at[m]
+            row[f"cumulative_accrual month {m}"] = f.cumulative_at[m]
+        row["peak pct_of_revenue"] = f.peak_pct
+        row["total spend / total revenue"] = f.average_pct
+        row["months over budget"] = f.months_over_budget
+        row["budget_gap last month"] = f.gap_at_end
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -115,16 +111,10 @@ def assumptions_frame(inputs) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def workbook_bytes(
-    data_dir: Path, scenarios: list[str] | None = None, as_of: date | None = None
-) -> bytes:
-    """The workbook for ``scenarios`` (default all) as .xlsx bytes. ``as_of`` is written as the
-    file's creation date, so the same inputs and date give the same bytes."""
-    inputs = load_inputs(data_dir)
-    chosen = resolve_scenarios(inputs, scenarios)
-    model = compile_model(inputs)
-    projections = [project_scenario(inputs, s, model=model) for s in chosen]
-    audit = run_audit(inputs)
+def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
+    """The workbook of a board pack as .xlsx bytes. ``as_of`` is written as the file's creation
+    date, so the same inputs and date give the same bytes."""
+    inputs, projections, audit = pack.inputs, pack.projections, pack.audit
 
     def tagged(attr: str) -> pd.DataFrame:
         frames = [
@@ -136,7 +126,7 @@ def workbook_bytes(
         return with_dates(pd.concat(frames, ignore_index=True))
 
     sheets: list[tuple[str, pd.DataFrame]] = [
-        ("Summary", summary_frame(projections)),
+        ("Summary", summary_frame(pack.figures)),
         ("Assumptions", assumptions_frame(inputs)),
     ]
     taken = {"Summary", "Assumptions", "Events", "Spend by item", "Roadmap audit"}

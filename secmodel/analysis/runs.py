@@ -1,0 +1,114 @@
+"""A run of the model as the notebooks and the board report ask for it: a scenario with its
+what-if overrides, projected and checked; every scenario side by side; a scenario's Monte Carlo
+and sensitivity with the settings of uncertainty.csv. Each takes the loaded inputs, so a caller
+loads them once."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from secmodel.analysis.montecarlo import MonteCarloResult, MonteCarloSpec, run_montecarlo
+from secmodel.analysis.sensitivity import sensitivity_table
+from secmodel.errors import UsageError
+from secmodel.inputs.loader import ModelInputs
+from secmodel.model.checks import CheckResult, run_checks, summary_line
+from secmodel.model.engine import compile_model
+from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.model.whatif import NO_CHANGE, WhatIf
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario after what-if overrides: its projection and its checks."""
+
+    inputs: ModelInputs
+    projection: Projection
+    checks: list[CheckResult]
+
+    @property
+    def checks_line(self) -> str:
+        """'checks: N/N pass'."""
+        return summary_line(self.checks)
+
+
+def scenario_run(
+    inputs: ModelInputs,
+    scenario: str | None = None,
+    horizon_months: int | None = None,
+    what_if: WhatIf = NO_CHANGE,
+) -> ScenarioRun:
+    """Project ``scenario`` (settings.csv's default when None) with ``what_if`` applied."""
+    base = resolve_scenarios(inputs, [scenario or inputs.default_scenario])[0]
+    projection = project_scenario(inputs, what_if.apply(base), horizon_months)
+    return ScenarioRun(inputs, projection, run_checks(projection.table, projection.spend_by_item))
+
+
+def all_scenarios(
+    inputs: ModelInputs,
+    horizon_months: int | None = None,
+    focus: str | None = None,
+    what_if: WhatIf = NO_CHANGE,
+) -> list[Projection]:
+    """Every scenario projected; ``what_if`` applies to ``focus`` only, or to all when None."""
+    if focus is not None:
+        resolve_scenarios(inputs, [focus])
+    model = compile_model(inputs)
+    projections = []
+    for scenario in inputs.scenarios.values():
+        if focus is None or scenario.scenario == focus:
+            scenario = what_if.apply(scenario)
+        projections.append(project_scenario(inputs, scenario, horizon_months, model=model))
+    return projections
+
+
+@dataclass(frozen=True)
+class UncertaintyRun:
+    """A scenario's Monte Carlo and sensitivity, with the settings used."""
+
+    scenario: str
+    paths: int
+    volatility: float  # standard deviation of the monthly growth shock (fraction/month)
+    sensitivity_delta: float  # relative move of each driver (fraction)
+    montecarlo: MonteCarloResult
+    sensitivity: pd.DataFrame
+
+
+def uncertainty_run(
+    inputs: ModelInputs,
+    scenario: str | None = None,
+    horizon_months: int | None = None,
+    what_if: WhatIf = NO_CHANGE,
+    volatility: float | None = None,
+    paths: int | None = None,
+    seed: int | None = None,
+    sensitivity_delta: float | None = None,
+) -> UncertaintyRun:
+    """Monte Carlo and sensitivity of ``scenario`` (None: the first of uncertainty.csv);
+    settings left as None come from its row of uncertainty.csv."""
+    if scenario is None:
+        if not inputs.uncertainty:
+            raise UsageError("uncertainty.csv has no scenario to simulate")
+        scenario = next(iter(inputs.uncertainty))
+    base = resolve_scenarios(inputs, [scenario])[0]
+    settings = inputs.uncertainty.get(scenario)
+    if settings is None and None in (volatility, paths, seed, sensitivity_delta):
+        raise UsageError(f"uncertainty.csv has no row for scenario '{scenario}'")
+    changed = what_if.apply(base)
+    horizon = horizon_months or changed.horizon_months
+    spec = MonteCarloSpec(
+        changed,
+        horizon,
+        paths if paths is not None else settings.paths,
+        volatility if volatility is not None else settings.volatility,
+        seed if seed is not None else settings.seed,
+        inputs.settings.growth_floor,
+    )
+    delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
+    return UncertaintyRun(
+        scenario,
+        spec.paths,
+        spec.volatility,
+        delta,
+        run_montecarlo(inputs, spec),
+        sensitivity_table(inputs, changed, delta, horizon),
+    )
