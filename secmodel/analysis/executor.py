@@ -7,6 +7,7 @@ Jobs and their results must be picklable; a Dask cluster's workers need this pac
 """
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
@@ -35,9 +36,22 @@ def run_in_order(
         yield result
 
 
-def _in_processes(fn, jobs, workers) -> Iterator:
+def process_pool(workers: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes forked from a server that has imported the ``preload``
+    modules (so each worker starts with them), started now: the server boots while the caller
+    goes on. Shut it down (or use it as a context manager) when done."""
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    if preload:
+        context.set_forkserver_preload(list(preload))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # start the server and the workers from a thread: the first submit waits for the server's
+    # imports, which the caller need not
+    threading.Thread(target=pool.submit, args=(int,), daemon=True).start()
+    return pool
+
+
+def _in_processes(fn, jobs, workers) -> Iterator:
+    with process_pool(min(workers, len(jobs))) as pool:
         yield from pool.map(fn, jobs)
 
 

@@ -7,8 +7,6 @@ state leaks between charts. In Jupyter a Chart shows as an ``<img>`` with its al
 caption; its plain-text form is its title, which is what nbval compares.
 """
 
-import base64
-import html
 import io
 import math
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
 from secmodel.present.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
+from secmodel.present.images import ChartImage
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 PALETTE = [
@@ -58,29 +57,6 @@ def pct_log_ticks() -> LogLocator:
 usd_axis = FuncFormatter(lambda value, _pos: usd_tick(value))
 pct_axis = FuncFormatter(lambda value, _pos: pct_tick(value))
 count_axis = FuncFormatter(lambda value, _pos: count_tick(value))
-
-
-@dataclass(frozen=True)
-class ChartImage:
-    """A rendered chart: PNG bytes with the words that go with them (picklable, so a worker
-    process can render it)."""
-
-    title: str
-    alt: str  # what the chart shows, in numbers, for readers who cannot see it
-    caption: str  # one sentence for under the figure
-    png: bytes
-
-    def html(self) -> str:
-        """A <figure> with the PNG inline, its alt text and caption."""
-        data = base64.b64encode(self.png).decode("ascii")
-        return (
-            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(self.alt)}"/>'
-            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "text/plain": f"Chart: {self.title}"}
 
 
 @dataclass

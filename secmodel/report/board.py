@@ -6,6 +6,7 @@ notebook with a pack it has built, and turns the result into the PDF. Nothing he
 process: the Monte Carlo of each scenario runs in this one.
 """
 
+import dataclasses
 import pickle
 from dataclasses import dataclass
 from datetime import date
@@ -24,8 +25,8 @@ from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.present import charts
 from secmodel.present.formatting import pct, usd
+from secmodel.present.images import ChartImage
 from secmodel.present.summary import key_sentences, summary_table
 from secmodel.present.tables import firing_table, sensitivity_top
 
@@ -56,6 +57,7 @@ class BoardPack:
     checks: dict[str, list[CheckResult]]
     audit: pd.DataFrame
     uncertainty: dict[str, UncertaintyRun]
+    chart_images: dict[str, list[ChartImage]] | None = None  # drawn ahead, by chart_jobs key
 
 
 def build_pack(inputs: ModelInputs, scenario_names: list[str] | None = None) -> BoardPack:
@@ -143,24 +145,68 @@ def scenario_heading(projection: Projection) -> HTML:
     return render("scenario_heading.html.j2", scenario=projection.scenario)
 
 
-def comparison_charts(pack: BoardPack) -> list[charts.Chart]:
+# A chart: the name of its function in secmodel.present.charts, and the arguments.
+ChartJob = tuple[str, tuple]
+
+
+def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
+    """Every chart of the report, by the section that shows it: "comparison", then
+    "scenario NAME" for each scenario and "uncertainty NAME" for each simulated one."""
+    targets = stage_pct_targets(pack.inputs.claims)
+    jobs = {
+        "comparison": [
+            ("comparison_chart", (pack.projections, column))
+            for column in ("cumulative_accrual", "pct_of_revenue_ttm")
+        ]
+    }
+    for p in pack.projections:
+        jobs[f"scenario {p.scenario.scenario}"] = [
+            ("users_and_mrr_chart", (p,)),
+            ("spend_by_category_chart", (p,)),
+            ("cumulative_spend_chart", (p,)),
+            ("pct_of_revenue_chart", (p, targets, pack.inputs.benchmarks)),
+        ]
+    for scenario, run in pack.uncertainty.items():
+        result = run.montecarlo
+        jobs[f"uncertainty {scenario}"] = [
+            ("trigger_probability_chart", (result.trigger_probability, scenario, run.paths)),
+            *[
+                ("fan_chart", (result.quantiles, metric, scenario, run.paths))
+                for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
+            ],
+            ("tornado_chart", (run.sensitivity, scenario)),
+        ]
+    return jobs
+
+
+def draw_chart(job: ChartJob) -> ChartImage:
+    """One chart job drawn and rendered to PNG (picklable both ways: a worker's job)."""
+    from secmodel.present import charts  # matplotlib: only where charts are drawn
+
+    name, args = job
+    return getattr(charts, name)(*args).image()
+
+
+def with_charts(pack: BoardPack, images: dict[str, list[ChartImage]]) -> BoardPack:
+    """The pack with its charts drawn ahead (by :func:`chart_jobs` key)."""
+    return dataclasses.replace(pack, chart_images=images)
+
+
+def _charts(pack: BoardPack, key: str) -> list[ChartImage]:
+    """The charts of one section: drawn ahead, or drawn now."""
+    if pack.chart_images is not None:
+        return pack.chart_images[key]
+    return [draw_chart(job) for job in chart_jobs(pack)[key]]
+
+
+def comparison_charts(pack: BoardPack) -> list[ChartImage]:
     """Cumulative spend and the trailing share of revenue of every covered scenario."""
-    return [
-        charts.comparison_chart(pack.projections, column)
-        for column in ("cumulative_accrual", "pct_of_revenue_ttm")
-    ]
+    return _charts(pack, "comparison")
 
 
-def scenario_charts(pack: BoardPack, projection: Projection) -> list[charts.Chart]:
+def scenario_charts(pack: BoardPack, projection: Projection) -> list[ChartImage]:
     """Revenue and users, spend by category, cumulative spend, share of revenue."""
-    return [
-        charts.users_and_mrr_chart(projection),
-        charts.spend_by_category_chart(projection),
-        charts.cumulative_spend_chart(projection),
-        charts.pct_of_revenue_chart(
-            projection, stage_pct_targets(pack.inputs.claims), pack.inputs.benchmarks
-        ),
-    ]
+    return _charts(pack, f"scenario {projection.scenario.scenario}")
 
 
 def uncertainty_parts(pack: BoardPack) -> list:
@@ -168,7 +214,7 @@ def uncertainty_parts(pack: BoardPack) -> list:
     outcomes, and which assumption matters most (sections and charts, in order)."""
     parts = []
     for scenario, run in pack.uncertainty.items():
-        result = run.montecarlo
+        probability, *fans, tornado = _charts(pack, f"uncertainty {scenario}")
         parts.append(
             render(
                 "uncertainty.html.j2",
@@ -178,13 +224,7 @@ def uncertainty_parts(pack: BoardPack) -> list:
                 table=table_html(firing_table(run), "firing-table"),
             )
         )
-        parts.append(
-            charts.trigger_probability_chart(result.trigger_probability, scenario, run.paths)
-        )
-        parts += [
-            charts.fan_chart(result.quantiles, metric, scenario, run.paths)
-            for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
-        ]
+        parts += [probability, *fans]
         parts.append(
             render(
                 "sensitivity.html.j2",
@@ -192,7 +232,7 @@ def uncertainty_parts(pack: BoardPack) -> list:
                 table=table_html(sensitivity_top(run), "sensitivity-table"),
             )
         )
-        parts.append(charts.tornado_chart(run.sensitivity, scenario))
+        parts.append(tornado)
     return parts
 
 

@@ -13,12 +13,14 @@ previous PDF and workbook as they were; the executed notebook is kept for debugg
 """
 
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+from secmodel.analysis.executor import process_pool
 from secmodel.errors import UsageError
 from secmodel.output import write_files_atomic
 from secmodel.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR, display_path
@@ -27,6 +29,16 @@ TEMPLATE = "board_report"
 REPORT_DIR = Path(__file__).resolve().parent
 NBCONVERT_TEMPLATES = REPORT_DIR / "templates" / "nbconvert"
 PAPER = {"a4": "A4", "letter": "Letter"}
+# The kernel's own start-up and shut-down log lines are not the user's business; it imports the
+# report's modules as it starts, before it takes the first cell.
+KERNEL_ARGUMENTS = [
+    "--IPKernelApp.log_level=CRITICAL",
+    "--IPKernelApp.exec_lines=import secmodel.report.board",
+]
+# Processes that draw the charts and write the workbook while the kernel boots, and the modules
+# they start with.
+WORKERS = 2
+WORKER_MODULES = ("secmodel.present.charts", "secmodel.report.workbook")
 REMOVED_TAGS = ("parameters", "injected-parameters", "remove-cell")
 MARGINS = "20mm 16mm 18mm 16mm"  # top, right, bottom, left
 RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666666;"
@@ -80,8 +92,37 @@ def validate(data_dir, scenarios, as_of, company, paper, out_dir):
     return request, inputs
 
 
-def execute_notebook(request: ReportRequest, pack_path: Path) -> None:
-    """Run the board-report template with the request's parameters into the kept notebook."""
+@contextmanager
+def report_kernel(cwd: Path) -> Iterator:
+    """A ``python3`` kernel for the template, started now and shut down on the way out.
+
+    It boots, and imports the report's modules (``exec_lines``), while this process computes
+    the figures and draws the charts."""
+    from jupyter_client.manager import KernelManager
+
+    clients = []
+
+    class Manager(KernelManager):
+        """Keeps the clients it hands out: nbclient leaves the channels of a kernel it did not
+        start open, for the kernel's owner to close."""
+
+        def client(self, **kwargs):
+            clients.append(super().client(**kwargs))
+            return clients[-1]
+
+    manager = Manager(kernel_name="python3")
+    manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd))
+    try:
+        yield manager
+    finally:
+        for client in clients:
+            client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
+    """Run the board-report template with the request's parameters into the kept notebook, in
+    ``kernel`` (a started kernel manager, see :func:`report_kernel`)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -101,12 +142,10 @@ def execute_notebook(request: ReportRequest, pack_path: Path) -> None:
             },
             kernel_name="python3",
             progress_bar=False,
-            cwd=str(NOTEBOOK_DIR),
             # one write at the end (or at a failing cell), not two per cell: the notebook
             # carries every chart
             request_save_on_cell_execute=False,
-            # the kernel's own start-up and shut-down log lines are not the user's business
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            km=kernel,  # nbclient runs the cells in this kernel and leaves it to its owner
         )
     except PapermillExecutionError as exc:
         raise ReportError(
@@ -183,6 +222,17 @@ def notebook_html(request: ReportRequest) -> str:
     return body
 
 
+def warm_up_renderers() -> None:
+    """Import papermill and WeasyPrint and compile nbconvert's templates now, while other
+    processes work, rather than after the notebook has run."""
+    import nbformat
+    import papermill  # noqa: F401
+
+    import secmodel.report.pdf  # noqa: F401  (WeasyPrint)
+
+    exporter().from_notebook_node(nbformat.v4.new_notebook(), resources={"report_css": ""})
+
+
 def render_report_pdf(request: ReportRequest) -> bytes:
     """The executed notebook as the board report's PDF."""
     from secmodel.report.pdf import render_pdf
@@ -199,29 +249,42 @@ def make_report(
     out_dir: Path = Path("reports"),
 ) -> ReportRequest:
     """Validate, compute, execute the template, render the PDF and write the workbook."""
-    from secmodel.report.board import build_pack, save_pack
     from secmodel.report.formats import skip_format_checkers
-    from secmodel.report.workbook import workbook_bytes
 
     skip_format_checkers()
-    request, inputs = validate(data_dir, scenarios, as_of, company, paper, out_dir)
-    pack = build_pack(inputs, request.scenarios)
-    request.out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=request.out_dir, prefix=".report-") as work:
-        pack_path = Path(work) / "board-pack.pickle"
-        save_pack(pack, pack_path)
-        # the workbook is built from the same pack while the kernel runs the template
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            workbook = pool.submit(workbook_bytes, pack, request.as_of)
-            execute_notebook(request, pack_path)
-            xlsx = workbook.result()
-    try:
-        pdf = render_report_pdf(request)
-    except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
-        raise ReportError(
-            f"Rendering the PDF failed with {type(exc).__name__}: {exc}. Nothing was written "
-            f"to {display_path(request.pdf_path)}; the executed notebook is kept at "
-            f"{display_path(request.notebook_path)}."
-        ) from None
+    # The kernel and the drawing processes start first: they boot while this process
+    # validates the request and computes the figures.
+    with (
+        report_kernel(REPORT_DIR) as kernel,
+        process_pool(WORKERS, preload=WORKER_MODULES) as workers,
+    ):
+        request, inputs = validate(data_dir, scenarios, as_of, company, paper, out_dir)
+        from secmodel.report import board
+        from secmodel.report.workbook import workbook_bytes
+
+        pack = board.build_pack(inputs, request.scenarios)
+        # a job per section (its charts share their arguments), submitted from a thread: the
+        # first submission waits for the workers to start, this thread need not
+        drawn = {
+            key: [workers.submit(board.draw_chart, job) for job in jobs]
+            for key, jobs in board.chart_jobs(pack).items()
+        }
+        workbook = workers.submit(workbook_bytes, pack, request.as_of)
+        warm_up_renderers()  # while the charts are drawn
+        images = {key: [future.result() for future in futures] for key, futures in drawn.items()}
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=request.out_dir, prefix=".report-") as work:
+            pack_path = Path(work) / "board-pack.pickle"
+            board.save_pack(board.with_charts(pack, images), pack_path)
+            execute_notebook(request, pack_path, kernel)
+        xlsx = workbook.result()
+        try:  # the idle kernel is shut down after, not before
+            pdf = render_report_pdf(request)
+        except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
+            raise ReportError(
+                f"Rendering the PDF failed with {type(exc).__name__}: {exc}. Nothing was "
+                f"written to {display_path(request.pdf_path)}; the executed notebook is kept "
+                f"at {display_path(request.notebook_path)}."
+            ) from None
     write_files_atomic({request.pdf_path: pdf, request.xlsx_path: xlsx})
     return request

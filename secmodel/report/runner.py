@@ -164,7 +164,8 @@ def execute(job: Job) -> None:
         parameters=job.parameters,
         kernel_name="python3",
         progress_bar=False,
-        cwd=str(NOTEBOOK_DIR),
+        # no cwd: papermill would change this process's folder, which the other notebook's
+        # thread shares; every path a notebook gets is absolute
         # the kernel's own start-up and shut-down log lines are not the user's business
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )

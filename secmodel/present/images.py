@@ -1,0 +1,28 @@
+"""A rendered chart, without matplotlib: what a notebook displays and the report embeds."""
+
+import base64
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A rendered chart: PNG bytes with the words that go with them (picklable, so a worker
+    process can render it)."""
+
+    title: str
+    alt: str  # what the chart shows, in numbers, for readers who cannot see it
+    caption: str  # one sentence for under the figure
+    png: bytes
+
+    def html(self) -> str:
+        """A <figure> with the PNG inline, its alt text and caption."""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt)}"/>'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html(), "text/plain": f"Chart: {self.title}"}
