@@ -11,24 +11,25 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@# make the package importable from any folder (notebook kernels start elsewhere)
-	$(PY) -c "import site, sys; open(site.getsitepackages()[0] + '/secmodel-repo.pth', 'w').write(sys.argv[1] + '\n')" "$(CURDIR)"
+	@# the package itself, editable: importable from any folder (kernels start elsewhere), and
+	@# the `secmodel` command; its dependencies are the lock's, installed above
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 report: project audit ## the main job: board-report PDF, Excel workbook, projections and audit into reports/
-	$(PY) -m secmodel report
+	$(VENV)/bin/secmodel report
 
 project: $(STAMP) ## project every scenario into reports/<scenario>/
-	$(PY) -m secmodel project --all
+	$(VENV)/bin/secmodel project --all
 
 audit: $(STAMP) ## the seed's claims vs the computed figures into reports/roadmap_audit.csv
-	$(PY) -m secmodel audit
+	$(VENV)/bin/secmodel audit
 
 notebooks: $(STAMP) ## re-execute the committed notebooks in place (accept an intended change)
-	$(PY) -m secmodel notebooks --in-place
+	$(VENV)/bin/secmodel notebooks --in-place
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -38,7 +39,7 @@ bench: $(STAMP) ## benchmarks: the report against the papermill floor; the Monte
 	$(PY) bench/engine_speed.py --million
 
 test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks secmodel/report/templates/board_report.ipynb
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ EXIT_BAD_INPUT = 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m secmodel",
+        prog="secmodel",
         description="Project a security roadmap's spend month by month from data/*.csv.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -1,4 +1,7 @@
-"""Shared fixtures: a private copy of the default data, and running the CLI in-process."""
+"""Shared fixtures: the tests' own copy of the seed data, and running the CLI in-process on it.
+
+Tests never read ``data/`` (the analyst's): they read ``tests/fixtures/seed``, a frozen copy of
+the seed roadmap's data, so their hand-worked figures hold whatever the analyst edits."""
 
 import os
 import shutil
@@ -8,7 +11,10 @@ import pytest
 from hypothesis import settings
 
 from secmodel.cli import main
-from secmodel.paths import DEFAULT_DATA_DIR
+
+SEED_DATA = Path(__file__).resolve().parent / "fixtures" / "seed"
+# Commands that read a data folder: run() gives them the seed copy unless a test names another.
+DATA_COMMANDS = ("project", "audit", "explain", "montecarlo", "sensitivity", "sweep", "report")
 
 # CI replays the same generated examples every run (a red CI should be a real regression, and
 # reproducible); on a developer's machine hypothesis keeps exploring new ones.
@@ -19,18 +25,22 @@ if os.environ.get("CI"):
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    """A copy of data/ that a test may edit."""
+    """A copy of the seed data that a test may edit."""
     target = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
+    shutil.copytree(SEED_DATA, target)
     return target
 
 
 @pytest.fixture
 def run(capsys):
-    """Run ``python -m secmodel ARGS`` in-process: (exit code, stdout, stderr)."""
+    """Run ``secmodel ARGS`` in-process on the seed data (unless ``--data`` is given): (exit code,
+    stdout, stderr)."""
 
     def _run(*args: str):
-        code = main([str(a) for a in args])
+        args = [str(a) for a in args]
+        if args and args[0] in DATA_COMMANDS and "--data" not in args:
+            args[1:1] = ["--data", str(SEED_DATA)]
+        code = main(args)
         out, err = capsys.readouterr()
         return code, out, err
 

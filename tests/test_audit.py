@@ -16,11 +16,12 @@ import pytest
 
 from secmodel import load_inputs
 from secmodel.analysis.audit import format_audit, run_audit
+from tests.conftest import SEED_DATA
 
 
 @pytest.fixture(scope="module")
 def audit():
-    inputs = load_inputs()
+    inputs = load_inputs(SEED_DATA)
     return run_audit(inputs)
 
 

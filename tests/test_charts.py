@@ -7,6 +7,7 @@ from secmodel import load_inputs, project_scenario
 from secmodel.analysis.audit import stage_pct_targets
 from secmodel.present import charts
 from secmodel.present.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
+from tests.conftest import SEED_DATA
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,7 @@ def test_other_formats():
 
 @pytest.fixture(scope="module")
 def seed():
-    inputs = load_inputs()
+    inputs = load_inputs(SEED_DATA)
     return project_scenario(inputs, "seed_roadmap"), inputs
 
 
@@ -114,7 +115,7 @@ def test_palette_is_colour_blind_safe():
 def test_fan_and_probability_charts():
     import secmodel.analysis.montecarlo as mc
 
-    inputs = load_inputs()
+    inputs = load_inputs(SEED_DATA)
     spec = mc.MonteCarloSpec(
         inputs.scenarios["base"], 60, 1500, 0.05, 4, inputs.settings.growth_floor
     )

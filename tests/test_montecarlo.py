@@ -8,11 +8,12 @@ import pytest
 import secmodel.analysis.montecarlo as mc
 from secmodel import load_inputs, project_scenario
 from secmodel.model.engine import compile_model
+from tests.conftest import SEED_DATA
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs()
+    return load_inputs(SEED_DATA)
 
 
 def spec(inputs, paths=2500, volatility=0.05, seed=11, scenario="base", horizon=60):

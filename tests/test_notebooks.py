@@ -13,7 +13,8 @@ import papermill
 import pytest
 
 from secmodel.paths import REPO_ROOT
-from secmodel.report.runner import COMMITTED, NOTEBOOK_DIR, NOTEBOOKS
+from secmodel.report.runner import COMMITTED, NOTEBOOK_DIR, NOTEBOOKS, notebook_path
+from tests.conftest import SEED_DATA
 from tests.test_bad_input import set_cell
 
 COMMON = {
@@ -24,11 +25,12 @@ COMMON = {
     "arpu_monthly",
     "start_users",
 }
-PATHS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+PATHS = [notebook_path(name) for name in COMMITTED]
 
 
 def test_every_notebook_is_known_to_the_runner():
-    assert sorted(p.stem for p in PATHS) == sorted(COMMITTED)
+    assert sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")) == sorted(NOTEBOOKS)
+    assert all(path.is_file() for path in PATHS)
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
@@ -88,6 +90,9 @@ def test_projection_notebook_equals_the_cli(tmp_path):
             "projection",
             *nb_args,
             "-p",
+            "data_dir",
+            SEED_DATA,
+            "-p",
             "output_dir",
             f"{name}/notebook/csv",
             "--out",
@@ -96,7 +101,8 @@ def test_projection_notebook_equals_the_cli(tmp_path):
         )
         assert result.returncode == 0, result.stderr
         cli_out = tmp_path / name / "cli"
-        assert run_cli("project", *cli_args, "--out", cli_out).returncode == 0
+        cli = run_cli("project", "--data", SEED_DATA, *cli_args, "--out", cli_out)
+        assert cli.returncode == 0
         scenario = cli_args[1]
         expected = (cli_out / scenario / "projection.csv").read_bytes()
         assert (nb_out / "csv" / "projection.csv").read_bytes() == expected
@@ -151,21 +157,30 @@ def test_a_failing_cell_is_reported_and_its_notebook_kept(tmp_path):
 
 
 def test_nbval_catches_a_changed_number(tmp_path):
-    """The regression net: one catalog amount changed in a copy of the data makes nbval fail on
-    a copy of the committed notebooks, while the unchanged data passes."""
+    """The regression net: the projection notebook executed on a copy of the seed data, then
+    one catalog amount changed in that copy, makes nbval fail, while the unchanged data
+    passes."""
     data = tmp_path / "data"
-    shutil.copytree(REPO_ROOT / "data", data)
+    shutil.copytree(SEED_DATA, data)
+    notebook = json.loads((NOTEBOOK_DIR / "projection.ipynb").read_text())
+    for cell in notebook["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            source = "".join(cell["source"])
+            cell["source"] = source.replace(
+                "data_dir: Optional[str] = None", f'data_dir = "{data}"'
+            )
+    template = tmp_path / "template.ipynb"
+    template.write_text(json.dumps(notebook))
     copies = {}
     for variant in ("same", "changed"):
         folder = tmp_path / variant
         folder.mkdir()
-        notebook = json.loads((NOTEBOOK_DIR / "projection.ipynb").read_text())
-        for cell in notebook["cells"]:
-            if "parameters" in cell["metadata"].get("tags", []):
-                source = "".join(cell["source"])
-                source = source.replace("data_dir: Optional[str] = None", f'data_dir = "{data}"')
-                cell["source"] = source
-        (folder / "projection.ipynb").write_text(json.dumps(notebook))
+        papermill.execute_notebook(
+            str(template),
+            str(folder / "projection.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+        )
         copies[variant] = folder
 
     assert run_nbval(copies["same"], tmp_path).returncode == 0

@@ -14,9 +14,10 @@ import secmodel.analysis.audit
 import secmodel.inputs.loader
 import secmodel.report.board
 import secmodel.report.build
-from secmodel.paths import REPO_ROOT
+from secmodel.paths import REPO_ROOT, REPORT_TEMPLATE
 from secmodel.report.build import ReportError, make_report
 from secmodel.report.pdf import LocalOnlyFetcher
+from tests.conftest import SEED_DATA
 
 AS_OF = "2026-11-25"
 COMPANY = "Acme Analytics"
@@ -26,10 +27,10 @@ COMPANY = "Acme Analytics"
 def built(tmp_path_factory):
     """One report and, for comparison, the CLI's projections of the same inputs."""
     out = tmp_path_factory.mktemp("report")
-    request = make_report(as_of=AS_OF, company=COMPANY, out_dir=out)
+    request = make_report(data_dir=SEED_DATA, as_of=AS_OF, company=COMPANY, out_dir=out)
     from secmodel.cli import main
 
-    assert main(["project", "--out", str(out / "csv")]) == 0
+    assert main(["project", "--data", str(SEED_DATA), "--out", str(out / "csv")]) == 0
     return request, pdf_text(request.pdf_path)
 
 
@@ -150,7 +151,7 @@ def test_workbook_formats(built):
 
 def test_same_inputs_same_text_and_cells(built, tmp_path):
     request, pages = built
-    again = make_report(as_of=AS_OF, company=COMPANY, out_dir=tmp_path)
+    again = make_report(data_dir=SEED_DATA, as_of=AS_OF, company=COMPANY, out_dir=tmp_path)
     assert pdf_text(again.pdf_path) == pages
     first = pd.read_excel(request.xlsx_path, sheet_name=None)
     second = pd.read_excel(again.xlsx_path, sheet_name=None)
@@ -163,7 +164,9 @@ def test_same_inputs_same_text_and_cells(built, tmp_path):
 
 
 def test_letter_paper_and_one_scenario(tmp_path):
-    request = make_report(scenarios=["bear"], as_of=AS_OF, paper="Letter", out_dir=tmp_path)
+    request = make_report(
+        data_dir=SEED_DATA, scenarios=["bear"], as_of=AS_OF, paper="Letter", out_dir=tmp_path
+    )
     box = PdfReader(request.pdf_path).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8.5 x 11 in
     text = "\n".join(pdf_text(request.pdf_path))
@@ -195,15 +198,15 @@ def test_bad_options_refused(args, message, tmp_path, run):
 def test_a_failing_template_leaves_no_report(tmp_path, monkeypatch):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
+    template = json.loads(REPORT_TEMPLATE.read_text())
     template["cells"][3]["source"] = "raise RuntimeError('a broken section')"
     (notebooks / "board_report.ipynb").write_text(json.dumps(template))
-    monkeypatch.setattr(secmodel.report.build, "NOTEBOOK_DIR", notebooks)
+    monkeypatch.setattr(secmodel.report.build, "REPORT_TEMPLATE", notebooks / "board_report.ipynb")
     out = tmp_path / "out"
     out.mkdir()
     (out / "board-report.pdf").write_bytes(b"last month's report")
     with pytest.raises(ReportError) as exc:
-        make_report(as_of=AS_OF, out_dir=out)
+        make_report(data_dir=SEED_DATA, as_of=AS_OF, out_dir=out)
     message = str(exc.value)
     assert "failed in cell" in message and "RuntimeError: a broken section" in message
     assert "\n" not in message  # one paragraph
@@ -225,7 +228,7 @@ def test_a_failing_render_leaves_no_report(tmp_path, monkeypatch, run):
 
 
 def test_report_template_has_one_parameters_cell():
-    template = json.loads((REPO_ROOT / "notebooks" / "board_report.ipynb").read_text())
+    template = json.loads(REPORT_TEMPLATE.read_text())
     tagged = [c for c in template["cells"] if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1
 
@@ -259,7 +262,7 @@ def test_long_identifiers_never_broken_in_the_wide_tables(built):
     word of the audit."""
     _, pages = built
     text = " ".join(pages)
-    data = REPO_ROOT / "data"
+    data = SEED_DATA
     identifiers = [
         *pd.read_csv(data / "catalog.csv", comment="#")["item_id"],
         *pd.read_csv(data / "triggers.csv", comment="#")["trigger_id"],
@@ -317,6 +320,8 @@ def test_one_load_of_the_inputs_and_one_projection_per_scenario(tmp_path, monkey
     monkeypatch.setattr(secmodel.inputs.loader, "load_inputs", counted_load)
     monkeypatch.setattr(secmodel.report.board, "project_scenario", counted_project)
     monkeypatch.setattr(secmodel.analysis.audit, "project_scenario", counted_project)
-    make_report(scenarios=["seed_roadmap", "bear"], as_of=AS_OF, out_dir=tmp_path)
+    make_report(
+        data_dir=SEED_DATA, scenarios=["seed_roadmap", "bear"], as_of=AS_OF, out_dir=tmp_path
+    )
     assert len(loads) == 1
     assert projected == ["seed_roadmap", "bear"]

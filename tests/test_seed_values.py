@@ -15,13 +15,14 @@ import pytest
 
 from secmodel import load_inputs, project_scenario
 from secmodel.analysis.audit import accrual_run_rate, recurring_monthly, tier_items
+from tests.conftest import SEED_DATA
 
 TIERS = {"mvp": 5, "growth": 6, "scale": 6, "enterprise": 6}
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs()
+    return load_inputs(SEED_DATA)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import pytest
 from secmodel import load_inputs
 from secmodel.analysis.sensitivity import sensitivity_table
 from secmodel.present import charts
+from tests.conftest import SEED_DATA
 
 
 @pytest.fixture(scope="module")
 def table():
-    inputs = load_inputs()
+    inputs = load_inputs(SEED_DATA)
     return sensitivity_table(inputs, inputs.scenarios["base"], delta=0.2).set_index("driver")
 
 

@@ -8,11 +8,12 @@ from secmodel import load_inputs, project_scenario
 from secmodel.analysis.sweep import grid_points, parse_grid, run_sweep
 from secmodel.errors import UsageError
 from secmodel.model.whatif import apply_overrides
+from tests.conftest import SEED_DATA
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs()
+    return load_inputs(SEED_DATA)
 
 
 def test_parse_grid():

@@ -6,6 +6,7 @@ import pytest
 from secmodel import load_inputs
 from secmodel.errors import UsageError
 from secmodel.model.whatif import apply_overrides
+from tests.conftest import SEED_DATA
 from tests.test_bad_input import read_rows, write_rows
 
 
@@ -40,7 +41,7 @@ def test_cli_overrides_equal_edited_csvs(data_dir, tmp_path, run):
 
 
 def test_overrides_change_only_what_is_asked():
-    base = load_inputs().scenarios["base"]
+    base = load_inputs(SEED_DATA).scenarios["base"]
     same = apply_overrides(base)
     assert same == base
     faster = apply_overrides(base, user_growth_multiplier=2.0)
@@ -58,7 +59,7 @@ def test_overrides_change_only_what_is_asked():
 )
 def test_overrides_refuse_impossible_values(kwargs, message):
     with pytest.raises(UsageError, match=message):
-        apply_overrides(load_inputs().scenarios["base"], **kwargs)
+        apply_overrides(load_inputs(SEED_DATA).scenarios["base"], **kwargs)
 
 
 def test_what_if_sliders_redraw(capsys):
@@ -66,7 +67,7 @@ def test_what_if_sliders_redraw(capsys):
     pass 1,000 (MRR $10k) in month 5: 100 x 1.75^5 = 1,641 (month 4: 938)."""
     from secmodel.present.widgets import what_if_panel
 
-    panel = what_if_panel(load_inputs())
+    panel = what_if_panel(load_inputs(SEED_DATA))
     pick, growth, arpu, users, horizon = panel.children[0].children
     assert [w.description for w in (growth, arpu, users, horizon)] == [
         "User growth x",

@@ -1,1 +1,5 @@
-"""report"""
+"""The board pack: its figures and sections (``board``, HTML from ``templates/``), the Excel
+workbook (``workbook``), the PDF (``pdf``), the report's orchestration (``build``), executing the
+notebooks with papermill (``runner``) and the jsonschema start-up skip (``formats``). May import:
+``secmodel.present`` and everything below it.
+"""

@@ -1,9 +1,10 @@
 """The board report's content: its figures computed once (:class:`BoardPack`), its sections as
 HTML from the Jinja templates in ``templates/``, and its charts.
 
-``notebooks/board_report.ipynb`` displays them in order; :mod:`secmodel.report.build` runs that
-notebook with a pack it has built, and turns the result into the PDF. Nothing here starts a
-process: the Monte Carlo of each scenario runs in this one.
+The template ``templates/board_report.ipynb`` displays them in order;
+:mod:`secmodel.report.build` runs that notebook with a pack it has built (its charts drawn ahead
+in other processes), and turns the result into the PDF. Nothing here starts a process: the
+Monte Carlo of each scenario runs in this one.
 """
 
 import dataclasses

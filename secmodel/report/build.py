@@ -1,10 +1,11 @@
 """``secmodel report``: the board-report PDF and the Excel workbook, as a parameterised template
 executed and converted.
 
-1. Validate the request and load the inputs (once); compute the :class:`~secmodel.report.board.
-   BoardPack` (each scenario projected once, the audit, the Monte Carlo runs).
-2. Execute ``notebooks/board_report.ipynb`` with papermill, handing it the pack; meanwhile build
-   the workbook from the same pack.
+1. Start the template's kernel and two worker processes; validate the request and load the
+   inputs (once); compute the :class:`~secmodel.report.board.BoardPack` (each scenario
+   projected once, the audit, the Monte Carlo runs); the workers draw its charts and write the
+   workbook from it while the kernel boots.
+2. Execute the template ``templates/board_report.ipynb`` with papermill, handing it the pack.
 3. Convert the executed notebook to HTML with nbconvert (outputs only, our template) and render
    it with WeasyPrint and the print stylesheet (``report.css``).
 
@@ -23,9 +24,8 @@ from pathlib import Path
 from secmodel.analysis.executor import process_pool
 from secmodel.errors import UsageError
 from secmodel.output import write_files_atomic
-from secmodel.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR, display_path
+from secmodel.paths import DEFAULT_DATA_DIR, REPORT_TEMPLATE, display_path
 
-TEMPLATE = "board_report"
 REPORT_DIR = Path(__file__).resolve().parent
 NBCONVERT_TEMPLATES = REPORT_DIR / "templates" / "nbconvert"
 PAPER = {"a4": "A4", "letter": "Letter"}
@@ -131,7 +131,7 @@ def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
     request.out_dir.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
-            str(NOTEBOOK_DIR / f"{TEMPLATE}.ipynb"),
+            str(REPORT_TEMPLATE),
             str(request.notebook_path),
             parameters={
                 "data_dir": str(request.data_dir),

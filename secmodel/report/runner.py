@@ -19,12 +19,19 @@ from secmodel.errors import UsageError
 from secmodel.inputs.loader import load_inputs
 from secmodel.model.projection import check_horizon, resolve_scenarios
 from secmodel.model.whatif import WhatIf
-from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, NOTEBOOK_DIR, display_path
+from secmodel.paths import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_OUT_DIR,
+    NOTEBOOK_DIR,
+    REPORT_TEMPLATE,
+    display_path,
+)
 
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.
-COMMITTED = (*NOTEBOOKS, "board_report")
+REPORT_NOTEBOOK = "board_report"
+COMMITTED = (*NOTEBOOKS, REPORT_NOTEBOOK)
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -42,7 +49,9 @@ class Job:
 
 
 def notebook_path(name: str) -> Path:
-    return NOTEBOOK_DIR / f"{name}.ipynb"
+    """A committed notebook: the analyst's in notebooks/, the board report's template in the
+    package."""
+    return REPORT_TEMPLATE if name == REPORT_NOTEBOOK else NOTEBOOK_DIR / f"{name}.ipynb"
 
 
 def declared_parameters(name: str) -> dict[str, dict]:
