@@ -231,7 +231,7 @@ def scenario_summary(projection) -> str:
     """One line: when each trigger fired and the spend at the horizon."""
     fired = [
         f"{t.trigger_id} m{int(m)}"
-        for t, m in zip(projection.model.triggers, projection.arrays.fired_month[0], strict=True)
+        for t, m in zip(projection.model.triggers, projection.arrays.fired_month, strict=True)
         if m >= 0
     ]
     last = projection.table.iloc[-1]

@@ -173,11 +173,11 @@ def test_engine_matches_the_per_month_loop(files):
     assert table["stage"].tolist() == expected["stage"]
     for k, trigger in enumerate(projection.model.triggers):
         fired = expected["fired"][trigger.trigger_id]
-        assert arrays.fired_month[0, k] == (-1 if fired is None else fired)
+        assert arrays.fired_month[k] == (-1 if fired is None else fired)
     for i, item in enumerate(projection.model.items):
-        assert arrays.item_active[0, i].tolist() == expected["active"][item.item_id]
-        _assert_close(arrays.accrual[0, i], expected["accrual"][item.item_id], item.item_id)
-        _assert_close(arrays.cash[0, i], expected["cash"][item.item_id], item.item_id)
+        assert arrays.item_active[i].tolist() == expected["active"][item.item_id]
+        _assert_close(arrays.accrual[i], expected["accrual"][item.item_id], item.item_id)
+        _assert_close(arrays.cash[i], expected["cash"][item.item_id], item.item_id)
     by_item = projection.spend_by_item.groupby("month")["cash"].sum()
     assert math.isclose(by_item.sum(), table["spend_cash"].sum(), rel_tol=1e-9, abs_tol=1e-9)
 

@@ -28,8 +28,8 @@ def test_zero_volatility_paths_equal_the_projection(inputs):
     single = project_scenario(inputs, "seed_roadmap").arrays
     assert arrays.users.shape == (1500, 61)
     for name in ("users", "mrr", "spend_accrual", "spend_cash", "cumulative_cash", "stage"):
-        assert np.array_equal(getattr(arrays, name), np.repeat(getattr(single, name), 1500, 0))
-    assert np.array_equal(arrays.fired_month, np.repeat(single.fired_month, 1500, 0))
+        assert np.array_equal(getattr(arrays, name), np.tile(getattr(single, name), (1500, 1)))
+    assert np.array_equal(arrays.fired_month, np.tile(single.fired_month, (1500, 1)))
 
 
 def test_zero_volatility_quantiles_are_the_projection(inputs):

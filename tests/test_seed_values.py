@@ -61,7 +61,7 @@ def test_annual_items_are_annual(inputs):
 
 def test_seed_roadmap_trigger_months(seed):
     fired = dict(
-        zip([t.trigger_id for t in seed.model.triggers], seed.arrays.fired_month[0], strict=True)
+        zip([t.trigger_id for t in seed.model.triggers], seed.arrays.fired_month, strict=True)
     )
     assert fired == {
         "launch": 0,

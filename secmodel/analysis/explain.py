@@ -31,9 +31,9 @@ def describe_runs(flags: np.ndarray, dates: list[str]) -> str:
 def _trigger_lines(p: Projection, k: int, dates: list[str]) -> list[str]:
     t = p.model.triggers[k]
     a = p.arrays
-    held = np.nonzero(a.condition[0, k])[0]
+    held = np.nonzero(a.condition[k])[0]
     first_held = f"month {held[0]} ({dates[held[0]]})" if held.size else "never within the horizon"
-    fired = int(a.fired_month[0, k])
+    fired = int(a.fired_month[k])
     lines = [
         f"  condition: {t.condition.text}",
         f"  condition first held: {first_held}",
@@ -41,7 +41,7 @@ def _trigger_lines(p: Projection, k: int, dates: list[str]) -> list[str]:
         f"latched: {'yes' if t.latch else 'no'}",
         "  fired: "
         + (f"month {fired} ({dates[fired]})" if fired >= 0 else "not within the horizon"),
-        f"  active: {describe_runs(a.trigger_active[0, k], dates)}",
+        f"  active: {describe_runs(a.trigger_active[k], dates)}",
     ]
     return lines
 
@@ -67,9 +67,9 @@ def explain(p: Projection, ident: str) -> str:
         if replacers:
             lines.append(f"  replaced while the trigger of {', '.join(replacers)} is active")
         lines += [
-            f"  item active: {describe_runs(a.item_active[0, i], dates)}",
-            f"  cost over the horizon: ${a.accrual[0, i].sum():,.2f} accrual, "
-            f"${a.cash[0, i].sum():,.2f} cash",
+            f"  item active: {describe_runs(a.item_active[i], dates)}",
+            f"  cost over the horizon: ${a.accrual[i].sum():,.2f} accrual, "
+            f"${a.cash[i].sum():,.2f} cash",
         ]
         if item.source:
             lines.append(f"  source: {item.source}")

@@ -81,14 +81,15 @@ def with_value(inputs: ModelInputs, scenario: Scenario, driver: Driver, value: f
 
 
 def outcome(model, arrays) -> dict[str, float]:
-    """Of a run's first path: cumulative spend at the horizon (USD, accrual), the peak share of
-    revenue (fraction), and the month each trigger fires (NaN: not within the horizon)."""
-    pct = arrays.pct_of_revenue[0]
+    """Of one path's arrays (:meth:`ModelArrays.path`): cumulative spend at the horizon (USD,
+    accrual), the peak share of revenue (fraction), and the month each trigger fires (NaN: not
+    within the horizon)."""
+    pct = arrays.pct_of_revenue
     result = {
-        "cumulative_spend": float(arrays.cumulative_accrual[0, -1]),
+        "cumulative_spend": float(arrays.cumulative_accrual[-1]),
         "peak_pct_of_revenue": float(np.nanmax(pct)) if np.isfinite(pct).any() else np.nan,
     }
-    for t, month in zip(model.triggers, arrays.fired_month[0], strict=True):
+    for t, month in zip(model.triggers, arrays.fired_month, strict=True):
         result[f"fires_{t.trigger_id}"] = float(month) if month >= 0 else np.nan
     return result
 
@@ -96,7 +97,7 @@ def outcome(model, arrays) -> dict[str, float]:
 def answers(inputs: ModelInputs, scenario: Scenario, horizon: int) -> dict[str, float]:
     """The :func:`outcome` of projecting ``scenario`` over ``horizon`` months."""
     model = compile_model(inputs)
-    return outcome(model, run_model(model, scenario, horizon, per_item=False))
+    return outcome(model, run_model(model, scenario, horizon, per_item=False).path(0))
 
 
 def sensitivity_table(

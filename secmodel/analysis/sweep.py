@@ -64,12 +64,12 @@ def evaluate_point(
     """One grid point: the projection's answers, and the Monte Carlo's when asked for."""
     changed = WhatIf(**point).apply(scenario)
     model = compile_model(inputs)
-    arrays = run_model(model, changed, horizon, per_item=False)
+    arrays = run_model(model, changed, horizon, per_item=False).path(0)
     answers = outcome(model, arrays)  # the same answers as the sensitivity table's
     row = {
         **point,
         "cumulative_spend": answers.pop("cumulative_spend"),
-        "cumulative_cash": float(arrays.cumulative_cash[0, -1]),
+        "cumulative_cash": float(arrays.cumulative_cash[-1]),
         **answers,
     }
     if montecarlo:

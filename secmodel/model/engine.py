@@ -8,6 +8,7 @@ over inputs, not time.
 Shapes: P paths, K triggers, I catalog items, S stages, T months.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -273,6 +274,19 @@ class ModelArrays:
     pct_of_revenue: np.ndarray  # fraction, NaN where MRR = 0
     pct_of_revenue_ttm: np.ndarray | None  # fraction, NaN where trailing MRR = 0
     stage: np.ndarray  # index into stages, -1 = none
+
+    def path(self, p: int = 0) -> "ModelArrays":
+        """One path's arrays, the path axis dropped: (T,), (K, T), (I, T) and (K,); how a
+        single projection's users read them."""
+        shared = ("months", "arpu")  # the same for every path: (T,) already
+        return dataclasses.replace(
+            self,
+            **{
+                field.name: getattr(self, field.name)[p]
+                for field in dataclasses.fields(self)
+                if field.name not in shared and getattr(self, field.name) is not None
+            },
+        )
 
 
 @dataclass(frozen=True)

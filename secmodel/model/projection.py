@@ -19,7 +19,7 @@ class Projection:
     scenario: Scenario
     horizon_months: int
     model: CompiledModel
-    arrays: ModelArrays
+    arrays: ModelArrays  # one path: (T,), (K, T), (I, T); see ModelArrays.path
     table: pd.DataFrame  # projection.csv
     events: pd.DataFrame  # events.csv
     spend_by_item: pd.DataFrame  # spend_by_item.csv
@@ -27,7 +27,7 @@ class Projection:
     def fired_month(self, trigger_id: str) -> int | None:
         """The month the trigger first fires; None if not within the horizon."""
         k = [t.trigger_id for t in self.model.triggers].index(trigger_id)
-        month = int(self.arrays.fired_month[0, k])
+        month = int(self.arrays.fired_month[k])
         return month if month >= 0 else None
 
 
@@ -69,7 +69,7 @@ def project_scenario(
     check_horizon(horizon_months)
     horizon = horizon_months or scenario.horizon_months
     model = model or compile_model(inputs)
-    arrays = run_model(model, scenario, horizon)
+    arrays = run_model(model, scenario, horizon).path(0)
     dates = month_labels(scenario, arrays.months)
     return Projection(
         scenario=scenario,
@@ -84,7 +84,7 @@ def project_scenario(
 
 def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
     """projection.csv: one row per month of path 0."""
-    stage = a.stage[0]
+    stage = a.stage
     has_stage = stage >= 0
     names = np.array([s.stage for s in model.stages] + [""], dtype=object)
     scores = np.array([s.target_score for s in model.stages] + [np.nan])
@@ -95,27 +95,27 @@ def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> 
         {
             "month": a.months,
             "date": dates,
-            "users": a.users[0],
+            "users": a.users,
             "arpu": a.arpu,
-            "mrr": a.mrr[0],
-            "arr": a.arr[0],
+            "mrr": a.mrr,
+            "arr": a.arr,
             "stage": names[pick],
             "security_score": scores[pick],
             "budget": budget,
-            "spend_accrual": a.spend_accrual[0],
-            "spend_cash": a.spend_cash[0],
-            "budget_gap": budget - a.spend_accrual[0],
-            "cumulative_accrual": a.cumulative_accrual[0],
-            "cumulative_cash": a.cumulative_cash[0],
-            "pct_of_revenue": a.pct_of_revenue[0],
-            "pct_of_revenue_ttm": a.pct_of_revenue_ttm[0],
+            "spend_accrual": a.spend_accrual,
+            "spend_cash": a.spend_cash,
+            "budget_gap": budget - a.spend_accrual,
+            "cumulative_accrual": a.cumulative_accrual,
+            "cumulative_cash": a.cumulative_cash,
+            "pct_of_revenue": a.pct_of_revenue,
+            "pct_of_revenue_ttm": a.pct_of_revenue_ttm,
         }
     )
 
 
 def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
     """spend_by_item.csv: accrual and cash (USD) per active item and month, month-major."""
-    month_idx, item_idx = np.nonzero(a.item_active[0].T)
+    month_idx, item_idx = np.nonzero(a.item_active.T)
     items = model.items
     return pd.DataFrame(
         {
@@ -124,8 +124,8 @@ def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) 
             "item_id": [items[i].item_id for i in item_idx],
             "tier": [items[i].tier for i in item_idx],
             "category": [items[i].category for i in item_idx],
-            "accrual": a.accrual[0, item_idx, month_idx],
-            "cash": a.cash[0, item_idx, month_idx],
+            "accrual": a.accrual[item_idx, month_idx],
+            "cash": a.cash[item_idx, month_idx],
         }
     )
 
@@ -147,16 +147,16 @@ def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.D
     month order; within a month: triggers, stops, starts, stage change, each in file order."""
     rows = []
     for k, trigger in enumerate(model.triggers):
-        fired = int(a.fired_month[0, k])
+        fired = int(a.fired_month[k])
         if fired >= 0:
             detail = f"{trigger.condition.text} held for {trigger.sustain_months} month(s)"
             if trigger.lead_months:
                 detail += f"; active from month {fired + trigger.lead_months}"
             rows.append((fired, 0, k, "trigger_fired", trigger.trigger_id, detail))
-    active = a.item_active[0]
+    active = a.item_active
     stopped = np.zeros_like(active)
     stopped[:, 1:] = active[:, :-1] & ~active[:, 1:]
-    trigger_on = a.trigger_active[0]
+    trigger_on = a.trigger_active
     for i, m in zip(*np.nonzero(stopped), strict=True):
         item = model.items[i]
         if trigger_on[model.item_trigger[i], m]:
@@ -169,11 +169,11 @@ def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.D
         else:
             detail = f"trigger {item.trigger} no longer active"
         rows.append((int(m), 1, int(i), "item_stopped", item.item_id, detail))
-    for i, m in zip(*np.nonzero(a.item_starts[0]), strict=True):
+    for i, m in zip(*np.nonzero(a.item_starts), strict=True):
         item = model.items[i]
         detail = f"trigger {item.trigger}; {item_terms(item)}"
         rows.append((int(m), 2, int(i), "item_started", item.item_id, detail))
-    stage = a.stage[0]
+    stage = a.stage
     changed = np.nonzero(np.r_[stage[0] >= 0, stage[1:] != stage[:-1]])[0]
     for m in changed:
         new = stage[m]

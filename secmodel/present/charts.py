@@ -156,7 +156,7 @@ def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
     """(trigger id, fire month, metrics its condition reads) for triggers fired in the horizon."""
     return [
         (t.trigger_id, int(m), t.condition.metrics)
-        for t, m in zip(projection.model.triggers, projection.arrays.fired_month[0], strict=True)
+        for t, m in zip(projection.model.triggers, projection.arrays.fired_month, strict=True)
         if m >= 0
     ]
 

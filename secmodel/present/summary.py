@@ -59,7 +59,7 @@ def _timing_sentence(projections: list[Projection], figures: list[ScenarioFigure
     spend_by_trigger: dict[str, float] = {}
     for p in projections:
         for i, item in enumerate(p.model.items):
-            spend = float(p.arrays.accrual[0, i].sum())
+            spend = float(p.arrays.accrual[i].sum())
             spend_by_trigger[item.trigger] = spend_by_trigger.get(item.trigger, 0.0) + spend
     trigger_id = max(spend_by_trigger, key=spend_by_trigger.get)
     model = projections[0].model

@@ -95,7 +95,7 @@ def trigger_months(projections: list[Projection]) -> pd.DataFrame:
     triggers = [t.trigger_id for t in projections[0].model.triggers]
     data = {}
     for p in projections:
-        fired = p.arrays.fired_month[0]
+        fired = p.arrays.fired_month
         data[p.scenario.scenario] = [
             f"{int(m)} ({p.table.loc[int(m), 'date']})" if m >= 0 else "-" for m in fired
         ]
@@ -202,7 +202,7 @@ def phase_comparison(run: ScenarioRun) -> pd.DataFrame:
     in this run's scenario."""
     p = run.projection
     fired = dict(
-        zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month[0], strict=True)
+        zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month, strict=True)
     )
     rows = []
     for claim in (c for c in run.inputs.claims if c.check == "trigger_month"):
