@@ -201,9 +201,7 @@ def phase_comparison(run: ScenarioRun) -> pd.DataFrame:
     """The seed's phase months (its trigger_month claims) beside the month each trigger fires
     in this run's scenario."""
     p = run.projection
-    fired = dict(
-        zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month, strict=True)
-    )
+    fired = dict(zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month, strict=True))
     rows = []
     for claim in (c for c in run.inputs.claims if c.check == "trigger_month"):
         month = int(fired.get(claim.subject, -1))
