@@ -326,8 +326,8 @@ def cmd_montecarlo(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from secmodel.analysis.sensitivity import sensitivity_table
+    from secmodel.formatting import usd
     from secmodel.output import write_csv_atomic
-    from secmodel.present.formatting import usd
 
     inputs, scenario = one_scenario(args)
     table = sensitivity_table(inputs, scenario, args.delta, args.horizon)

@@ -5,8 +5,8 @@ import pytest
 
 from secmodel import load_inputs, project_scenario
 from secmodel.analysis.audit import stage_pct_targets
+from secmodel.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
 from secmodel.present import charts
-from secmodel.present.formatting import count, pct, pct_tick, usd, usd_short, usd_tick
 from tests.conftest import SEED_DATA
 
 

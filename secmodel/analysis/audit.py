@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from secmodel.formatting import usd_cents
 from secmodel.inputs.claims import CHECK_NEEDS, Claim
 from secmodel.inputs.loader import CatalogItem, ModelInputs
 from secmodel.model.projection import Projection, project_scenario
@@ -41,10 +42,6 @@ class Measure:
 # Run-rates from the catalog (USD/month)
 
 
-def _usd(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def recurring_monthly(items: list[CatalogItem]) -> float:
     """Sum of the fixed monthly items (USD/month): what a 'total per month' usually lists."""
     return sum(i.amount for i in items if i.cadence == "monthly" and i.basis == "fixed")
@@ -61,8 +58,10 @@ def _left_out(items: list[CatalogItem]) -> str:
     notes = []
     annual = [i for i in items if i.cadence == "annual" and i.basis == "fixed"]
     if annual:
-        listed = ", ".join(f"{i.item_id} {_usd(i.amount)}/year" for i in annual)
-        notes.append(f"annual items: {listed} (= {_usd(sum(i.amount for i in annual) / 12)}/month)")
+        listed = ", ".join(f"{i.item_id} {usd_cents(i.amount)}/year" for i in annual)
+        notes.append(
+            f"annual items: {listed} (= {usd_cents(sum(i.amount for i in annual) / 12)}/month)"
+        )
     other = [i.item_id for i in items if i.cadence == "one_off" or i.basis != "fixed"]
     if other:
         notes.append(f"one-off or usage-based items: {', '.join(other)}")
@@ -70,6 +69,7 @@ def _left_out(items: list[CatalogItem]) -> str:
 
 
 def tier_items(inputs: ModelInputs, tier: str) -> list[CatalogItem]:
+    """The catalog items of one tier, in file order."""
     return [i for i in inputs.catalog.values() if i.tier == tier]
 
 
@@ -88,6 +88,8 @@ def _stage(inputs: ModelInputs, name: str):
 
 
 def check_tier_monthly_total(inputs, claim, _projections) -> list[Measure]:
+    """A phase's stated monthly total against its tier's items (USD/month):
+    sum(amount of the tier's fixed monthly items), and that + sum(annual amounts) / 12."""
     items = tier_items(inputs, claim.subject)
     left_out = _left_out(items)
     return [
@@ -101,6 +103,9 @@ def check_tier_monthly_total(inputs, claim, _projections) -> list[Measure]:
 
 
 def check_stage_investment(inputs, claim, _projections) -> list[Measure]:
+    """A stage's stated investment (USD/month) against stages.csv's budget_monthly and the
+    catalog's accrual once the stage is reached: sum over the tiers ranked at or below it of
+    (fixed monthly amounts + annual amounts / 12)."""
     stage = _stage(inputs, claim.subject)
     items = items_up_to_stage(inputs, claim.subject)
     tiers = sorted({i.tier for i in items}, key=lambda t: _stage(inputs, t).rank)
@@ -115,6 +120,8 @@ def check_stage_investment(inputs, claim, _projections) -> list[Measure]:
 
 
 def check_tier_total_vs_budget(inputs, claim, _projections) -> list[Measure]:
+    """A stage's budget (USD/month) against its own tier's upgrades alone: the tier's fixed
+    monthly amounts + annual amounts / 12."""
     items = tier_items(inputs, claim.subject)
     return [
         Measure(
@@ -126,6 +133,9 @@ def check_tier_total_vs_budget(inputs, claim, _projections) -> list[Measure]:
 
 
 def check_pct_of_revenue_band(inputs, claim, _projections) -> list[Measure]:
+    """A stage's stated share of revenue (fraction) against budget_monthly / MRR and catalog
+    accrual / MRR at each edge of its revenue band (revenue_low, revenue_high; a $0 or open edge
+    is skipped)."""
     stage = _stage(inputs, claim.subject)
     catalog = accrual_run_rate(items_up_to_stage(inputs, claim.subject))
     measures = []
@@ -137,12 +147,14 @@ def check_pct_of_revenue_band(inputs, claim, _projections) -> list[Measure]:
             Measure(
                 f"stage budget / revenue {at}",
                 stage.budget_monthly / edge,
-                f"{_usd(stage.budget_monthly)} / {_usd(edge)}",
+                f"{usd_cents(stage.budget_monthly)} / {usd_cents(edge)}",
             )
         )
         measures.append(
             Measure(
-                f"catalog accrual / revenue {at}", catalog / edge, f"{_usd(catalog)} / {_usd(edge)}"
+                f"catalog accrual / revenue {at}",
+                catalog / edge,
+                f"{usd_cents(catalog)} / {usd_cents(edge)}",
             )
         )
     return measures
@@ -153,37 +165,43 @@ def _pct_extreme(claim, projections, pick) -> list[Measure]:
     pct = table["pct_of_revenue"]
     m = int(pick(pct))
     row = table.loc[m]
-    note = (
-        f"month {m} ({row['date']}): {_usd(row['spend_accrual'])} spend on {_usd(row['mrr'])} MRR"
-    )
+    spend, mrr = usd_cents(row["spend_accrual"]), usd_cents(row["mrr"])
+    note = f"month {m} ({row['date']}): {spend} spend on {mrr} MRR"
     kind = "lowest" if pick is pd.Series.idxmin else "highest"
     return [Measure(f"{kind} monthly share in {claim.scenario}", float(pct.loc[m]), note)]
 
 
 def check_pct_of_revenue_min(inputs, claim, projections) -> list[Measure]:
+    """The lowest monthly spend_accrual / mrr (fraction) of the claim's scenario."""
     return _pct_extreme(claim, projections, pd.Series.idxmin)
 
 
 def check_pct_of_revenue_max(inputs, claim, projections) -> list[Measure]:
+    """The highest monthly spend_accrual / mrr (fraction) of the claim's scenario."""
     return _pct_extreme(claim, projections, pd.Series.idxmax)
 
 
 def check_trigger_month(inputs, claim, projections) -> list[Measure]:
+    """The month the claim's trigger first fires in its scenario (months from launch); not
+    reached if it does not fire within the horizon."""
     p = projections[claim.scenario]
     fired = p.fired_month(claim.subject)
     if fired is None:
         return [Measure(f"month {claim.subject} fires in {claim.scenario}", None)]
     row = p.table.loc[fired]
-    note = f"{row['date']}: {row['users']:,.0f} users, {_usd(row['mrr'])} MRR"
+    note = f"{row['date']}: {row['users']:,.0f} users, {usd_cents(row['mrr'])} MRR"
     return [Measure(f"month {claim.subject} fires in {claim.scenario}", fired, note)]
 
 
 def check_stage_score(inputs, claim, _projections) -> list[Measure]:
+    """A stage's stated security score against stages.csv's target_score."""
     stage = _stage(inputs, claim.subject)
     return [Measure("stages.csv target_score", stage.target_score, "transcription of the seed")]
 
 
 def check_stage_budget_at_users(inputs, claim, projections) -> list[Measure]:
+    """The stage budget (USD/month) in force in the first month the scenario's users reach
+    the claim's users; not reached if they never do within the horizon."""
     table = projections[claim.scenario].table
     reached = np.nonzero(table["users"].to_numpy() >= claim.users)[0]
     what = f"stage budget when users first reach {claim.users:,.0f} in {claim.scenario}"

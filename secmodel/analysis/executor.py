@@ -7,6 +7,7 @@ Jobs and their results must be picklable; a Dask cluster's workers need this pac
 """
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +35,14 @@ def run_in_order(
         if progress:
             progress(1)
         yield result
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def process_pool(workers: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:

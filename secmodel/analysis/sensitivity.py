@@ -20,9 +20,12 @@ from secmodel.model.engine import compile_model, run_model
 
 @dataclass(frozen=True)
 class Driver:
-    """An assumption that can be moved: its name, the input row it comes from and its value."""
+    """An assumption that can be moved: what it is (``kind`` and ``key``, e.g. ("amount",
+    "splunk_monitoring")), its label, the input row it comes from and its value."""
 
-    driver: str
+    kind: str  # growth (key: from_month), scenario (key: field), amount, sustain, lead (key: id)
+    key: str | int
+    driver: str  # the label the table shows
     source: str  # file and line, so that every figure traces back to an input row
     value: float
     whole_months: bool = False
@@ -31,20 +34,37 @@ class Driver:
 
 def drivers(inputs: ModelInputs, scenario: Scenario) -> list[Driver]:
     """Every driver of ``scenario``, in input order."""
+    at = f"scenarios.csv:{scenario.line}"
     found = [
         Driver(
-            f"user growth from month {s.from_month}", f"growth.csv:{s.line}", s.user_growth_monthly
+            "growth",
+            s.from_month,
+            f"user growth from month {s.from_month}",
+            f"growth.csv:{s.line}",
+            s.user_growth_monthly,
         )
         for s in scenario.growth
     ]
-    found.append(Driver("arpu_monthly", f"scenarios.csv:{scenario.line}", scenario.arpu_monthly))
-    found.append(Driver("start_users", f"scenarios.csv:{scenario.line}", scenario.start_users))
+    found.append(Driver("scenario", "arpu_monthly", "arpu_monthly", at, scenario.arpu_monthly))
+    found.append(Driver("scenario", "start_users", "start_users", at, scenario.start_users))
     for item in inputs.catalog.values():
-        found.append(Driver(f"amount of {item.item_id}", f"catalog.csv:{item.line}", item.amount))
+        found.append(
+            Driver(
+                "amount",
+                item.item_id,
+                f"amount of {item.item_id}",
+                f"catalog.csv:{item.line}",
+                item.amount,
+            )
+        )
     for t in inputs.triggers.values():
         source = f"triggers.csv:{t.line}"
-        found.append(Driver(f"sustain of {t.trigger_id}", source, t.sustain_months, True, 1))
-        found.append(Driver(f"lead of {t.trigger_id}", source, t.lead_months, True, 0))
+        for kind, value, minimum in (("sustain", t.sustain_months, 1), ("lead", t.lead_months, 0)):
+            found.append(
+                Driver(
+                    kind, t.trigger_id, f"{kind} of {t.trigger_id}", source, value, True, minimum
+                )
+            )
     return found
 
 
@@ -57,27 +77,27 @@ def moved(driver: Driver, delta: float) -> tuple[float, float]:
     return driver.value - change, driver.value + change
 
 
+TRIGGER_FIELDS = {"sustain": "sustain_months", "lead": "lead_months"}
+
+
 def with_value(inputs: ModelInputs, scenario: Scenario, driver: Driver, value: float):
     """Copies of the inputs and scenario with one driver set to ``value``."""
-    name = driver.driver
-    if name.startswith("user growth from month "):
-        month = int(name.rsplit(" ", 1)[1])
+    if driver.kind == "growth":
         growth = tuple(
             GrowthSegment(
-                s.from_month, value if s.from_month == month else s.user_growth_monthly, s.line
+                s.from_month, value if s.from_month == driver.key else s.user_growth_monthly, s.line
             )
             for s in scenario.growth
         )
         return inputs, dataclasses.replace(scenario, growth=growth)
-    if name in ("arpu_monthly", "start_users"):
-        return inputs, dataclasses.replace(scenario, **{name: value})
-    kind, _, ident = name.partition(" of ")
-    if kind == "amount":
-        item = dataclasses.replace(inputs.catalog[ident], amount=value)
-        return dataclasses.replace(inputs, catalog={**inputs.catalog, ident: item}), scenario
-    field = {"sustain": "sustain_months", "lead": "lead_months"}[kind]
-    trigger = dataclasses.replace(inputs.triggers[ident], **{field: int(value)})
-    return dataclasses.replace(inputs, triggers={**inputs.triggers, ident: trigger}), scenario
+    if driver.kind == "scenario":
+        return inputs, dataclasses.replace(scenario, **{driver.key: value})
+    if driver.kind == "amount":
+        item = dataclasses.replace(inputs.catalog[driver.key], amount=value)
+        return dataclasses.replace(inputs, catalog={**inputs.catalog, driver.key: item}), scenario
+    field = TRIGGER_FIELDS[driver.kind]
+    trigger = dataclasses.replace(inputs.triggers[driver.key], **{field: int(value)})
+    return dataclasses.replace(inputs, triggers={**inputs.triggers, driver.key: trigger}), scenario
 
 
 def outcome(model, arrays) -> dict[str, float]:
@@ -114,7 +134,7 @@ def sensitivity_table(
         low, high = moved(driver, delta)
         at = {}
         for label, value in (("low", low), ("high", high)):
-            if label == "low" and driver.driver.startswith("user growth"):
+            if label == "low" and driver.kind == "growth":
                 value = max(value, inputs.settings.growth_floor)  # users stay positive
             at[label] = answers(*with_value(inputs, scenario, driver, value), horizon)
             at[label]["value"] = value

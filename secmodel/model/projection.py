@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 
 from secmodel.errors import UsageError
+from secmodel.formatting import usd_cents
 from secmodel.inputs.loader import MAX_HORIZON, ModelInputs, Scenario
 from secmodel.model.engine import CompiledModel, ModelArrays, compile_model, run_model
-
-EVENT_KINDS = ("trigger_fired", "item_stopped", "item_started", "stage_changed")
 
 
 @dataclass(frozen=True)
@@ -130,16 +129,12 @@ def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) 
     )
 
 
-def _usd(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def item_terms(item) -> str:
     """An item's price in words: '$2,000.00 annual', '$1.50 per user monthly', '1.00% of MRR'."""
     if item.basis == "pct_revenue":
         return f"{item.amount:.2%} of MRR monthly"
     per = " per user" if item.basis == "per_user" else ""
-    return f"{_usd(item.amount)}{per} {item.cadence.replace('_', '-')}"
+    return f"{usd_cents(item.amount)}{per} {item.cadence.replace('_', '-')}"
 
 
 def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
@@ -182,7 +177,7 @@ def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.D
             s = model.stages[new]
             detail = (
                 f"{old} -> {s.stage}; target score {s.target_score:g}; "
-                f"budget {_usd(s.budget_monthly)}/month"
+                f"budget {usd_cents(s.budget_monthly)}/month"
             )
             rows.append((int(m), 3, int(new), "stage_changed", s.stage, detail))
         else:

@@ -20,9 +20,9 @@ from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
-from secmodel.present.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
 from secmodel.present.images import ChartImage
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
@@ -42,7 +42,7 @@ WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
 TITLE_STYLE = {"fontsize": 12, "fontweight": "bold"}
 # An axes title at a fixed height: matplotlib otherwise lays out the y axis's tick labels once
 # more on every draw to check that nothing above the axes pushes the title up (nothing does:
-# no ticks or offset text on top): a few per cent of each chart's drawing time.
+# no ticks or offset text on top).
 AXES_TITLE_STYLE = {**TITLE_STYLE, "loc": "left", "y": 1.0}
 # Fixed margins (inches) rather than a layout engine, which redraws each figure several times.
 MARGINS = {"left": 0.9, "right": 0.2, "top": 0.55, "bottom": 0.6, "between": 0.35}
@@ -74,13 +74,12 @@ class Chart:
         tag, so the same chart gives the same bytes."""
         canvas = FigureCanvasAgg(self.figure)
         # Hinting snaps glyphs to a screen's pixel grid; these images are scaled into pages
-        # and slides, where it gains nothing, and drawing without it is ~20% faster.
+        # and slides, where it gains nothing but drawing time.
         with matplotlib.rc_context({"text.hinting": "no_hinting"}):
             canvas.draw()
         rgb = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        # level 1: 3x faster to write than the default; the PDF takes this data as it is
-        # (secmodel.report.pdf.png_passthrough), within a few per cent of the default's size
+        # the lowest compression: the PDF renderer compresses the pixels again anyway
         PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
@@ -367,19 +366,36 @@ def pct_of_revenue_chart(
     figure.suptitle(title, **TITLE_STYLE)
     monthly = table["pct_of_revenue"]
     hi, lo = int(monthly.idxmax()), int(monthly.idxmin())
+    shown = benchmark_range(benchmarks or [])
     last = table.iloc[-1]
     alt = (
         f"Line chart, log scale, of security spend as a share of revenue for {name}: highest "
         f"{pct(monthly[hi])} in month {hi}, lowest {pct(monthly[lo])} in month {lo}, "
         f"{pct(last['pct_of_revenue_ttm'])} over the last 12 months of the horizon. "
-        "Dashed: the seed's target for the stage in force; green: published benchmarks of about "
-        "0.5-0.9% of revenue."
+        "Dashed: the seed's target for the stage in force"
+        + (f"; green: published benchmarks of {shown}." if shown else ".")
     )
     caption = (
         f"Spend / revenue in {name}, monthly and over the trailing 12 months, with the seed's "
         "stage targets and published benchmarks (grade P = publisher, S = secondary)."
     )
     return Chart(figure, title, alt, caption)
+
+
+def benchmark_range(benchmarks: list[Benchmark]) -> str:
+    """The span of the published shares of revenue, from their values and ranges: '0.2-0.9% of
+    revenue' ('' when there are none)."""
+    shares = [
+        v
+        for b in benchmarks
+        if b.metric == "security_pct_of_revenue"
+        for v in (b.value, b.low, b.high)
+        if v is not None
+    ]
+    if not shares:
+        return ""
+    low, high = pct_tick(min(shares)), pct_tick(max(shares))
+    return f"{low} of revenue" if low == high else f"{low[:-1]}-{high} of revenue"
 
 
 def comparison_chart(projections: list[Projection], column: str, focus: str | None = None) -> Chart:

@@ -4,9 +4,9 @@
 import pandas as pd
 
 from secmodel.analysis.figures import ScenarioFigures
+from secmodel.formatting import pct, usd
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
-from secmodel.present.formatting import pct, usd
 
 
 def month_text(projection: Projection, month: int) -> str:

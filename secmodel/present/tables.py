@@ -8,8 +8,8 @@ import pandas as pd
 from secmodel.analysis.audit import formatted_columns
 from secmodel.analysis.figures import milestones_within
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
+from secmodel.formatting import count, pct, usd, usd_short
 from secmodel.model.projection import Projection
-from secmodel.present.formatting import count, pct, usd, usd_short
 
 
 def scenario_description(projection: Projection) -> pd.DataFrame:

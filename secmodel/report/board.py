@@ -22,11 +22,11 @@ from markupsafe import Markup
 from secmodel.analysis.audit import formatted_columns, run_audit, stage_pct_targets
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
+from secmodel.formatting import pct, usd
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.present.formatting import pct, usd
 from secmodel.present.images import ChartImage
 from secmodel.present.summary import key_sentences, summary_table
 from secmodel.present.tables import firing_table, sensitivity_top

@@ -21,7 +21,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from secmodel.analysis.executor import process_pool
+from secmodel.analysis.executor import process_pool, usable_cores
 from secmodel.errors import UsageError
 from secmodel.output import write_files_atomic
 from secmodel.paths import DEFAULT_DATA_DIR, REPORT_TEMPLATE, display_path
@@ -35,9 +35,8 @@ KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=import secmodel.report.board",
 ]
-# Processes that draw the charts and write the workbook while the kernel boots, and the modules
-# they start with.
-WORKERS = 2
+# The modules the processes that draw the charts and write the workbook start with (one process
+# per usable core).
 WORKER_MODULES = ("secmodel.present.charts", "secmodel.report.workbook")
 REMOVED_TAGS = ("parameters", "injected-parameters", "remove-cell")
 MARGINS = "20mm 16mm 18mm 16mm"  # top, right, bottom, left
@@ -256,15 +255,13 @@ def make_report(
     # validates the request and computes the figures.
     with (
         report_kernel(REPORT_DIR) as kernel,
-        process_pool(WORKERS, preload=WORKER_MODULES) as workers,
+        process_pool(usable_cores(), preload=WORKER_MODULES) as workers,
     ):
         request, inputs = validate(data_dir, scenarios, as_of, company, paper, out_dir)
         from secmodel.report import board
         from secmodel.report.workbook import workbook_bytes
 
         pack = board.build_pack(inputs, request.scenarios)
-        # a job per section (its charts share their arguments), submitted from a thread: the
-        # first submission waits for the workers to start, this thread need not
         drawn = {
             key: [workers.submit(board.draw_chart, job) for job in jobs]
             for key, jobs in board.chart_jobs(pack).items()

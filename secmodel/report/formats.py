@@ -3,8 +3,8 @@ marks modules absent in ``sys.modules``.
 
 Why: importing nbformat (through papermill and nbconvert) imports jsonschema, which imports a
 checker package for each string format it can check, when installed (jupyter-events, which
-JupyterLab brings, installs them). Compiling rfc3987_syntax's grammar alone is most of a
-second of every ``secmodel report`` and ``secmodel notebooks``. Notebook validation never
+JupyterLab brings, installs them). Compiling rfc3987_syntax's grammar alone is a large part of
+the start of ``secmodel report`` and ``secmodel notebooks``. Notebook validation never
 checks formats, and jsonschema imports each checker inside ``suppress(ImportError)``, so a
 module marked absent only skips that cost.
 

@@ -1,5 +1,6 @@
-"""Numbers as an analyst reads them: $1.2M, $83,455, 12.3%. For display only; the model and its
-CSV outputs keep full precision."""
+"""Numbers as an analyst reads them: $1.2M, $83,455, 12.3%. For words only (events.csv's
+details, the audit's notes, tables, charts); the model and its CSV outputs keep full precision.
+A base module: every layer that writes words uses these, none writes its own."""
 
 import math
 
@@ -14,6 +15,11 @@ def usd(value: float, decimals: int = 0) -> str:
         return "-"
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.{decimals}f}"
+
+
+def usd_cents(value: float) -> str:
+    """$1,500.00: an amount to the cent."""
+    return usd(value, 2)
 
 
 def usd_short(value: float) -> str:
@@ -41,11 +47,6 @@ def count(value: float) -> str:
     if _missing(value):
         return "-"
     return f"{value:,.0f}"
-
-
-def month_label(month: int, date: str) -> str:
-    """'month 6 (2027-07)'."""
-    return f"month {month} ({date})"
 
 
 def pct_tick(value: float) -> str:
