@@ -23,7 +23,13 @@ from tests.test_bad_input import set_cell
 
 def run(*args, cwd, env=None, check=True):
     return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=check
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=600,  # a hang fails the test instead of the whole run
     )
 
 

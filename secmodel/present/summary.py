@@ -15,6 +15,16 @@ def month_text(projection: Projection, month: int) -> str:
     return f"month {month} ({when})"
 
 
+def _unbroken_parts(text: str) -> str:
+    """'month 6 (Jul 2027)' with no-break spaces inside 'month 6' and '(Jul 2027)': a narrow
+    cell breaks it between the two, not inside the date."""
+    month, _, when = text.partition(" (")
+    return f"{month.replace(' ', NBSP)} ({when.replace(' ', NBSP)}" if when else text
+
+
+NBSP = "\u00a0"
+
+
 def summary_table(
     projections: list[Projection],
     figures: list[ScenarioFigures],
@@ -25,7 +35,7 @@ def summary_table(
     rows: dict[tuple[str, str], list[str]] = {}
     for trigger in projections[0].model.triggers:
         rows[("Fires in", trigger.description)] = [
-            month_text(p, f.fired[trigger.trigger_id])
+            _unbroken_parts(month_text(p, f.fired[trigger.trigger_id]))
             if f.fired[trigger.trigger_id] is not None
             else f"not in {p.horizon_months} months"
             for p, f in zip(projections, figures, strict=True)

@@ -125,7 +125,7 @@ def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from secmodel.report.runner import scrub
+    from secmodel.report.runner import CELL_TIMEOUT_SECONDS, scrub
 
     request.out_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -145,6 +145,7 @@ def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
             # carries every chart
             request_save_on_cell_execute=False,
             km=kernel,  # nbclient runs the cells in this kernel and leaves it to its owner
+            execution_timeout=CELL_TIMEOUT_SECONDS,
         )
     except PapermillExecutionError as exc:
         raise ReportError(

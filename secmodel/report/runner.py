@@ -31,6 +31,8 @@ NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "m
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.
 REPORT_NOTEBOOK = "board_report"
+# A cell still running after this long is stuck: fail with its notebook and cell, never hang.
+CELL_TIMEOUT_SECONDS = 600
 COMMITTED = (*NOTEBOOKS, REPORT_NOTEBOOK)
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
@@ -177,6 +179,7 @@ def execute(job: Job) -> None:
         # thread shares; every path a notebook gets is absolute
         # the kernel's own start-up and shut-down log lines are not the user's business
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        execution_timeout=CELL_TIMEOUT_SECONDS,
     )
     scrub(job.output)
 
