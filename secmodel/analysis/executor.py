@@ -46,17 +46,27 @@ def usable_cores() -> int:
 
 
 def process_pool(workers: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes forked from a server that has imported the ``preload``
-    modules (so each worker starts with them), started now: the server boots while the caller
-    goes on. Shut it down (or use it as a context manager) when done."""
+    """A pool of ``workers`` processes that start with the ``preload`` modules imported, started
+    now (the caller goes on meanwhile). Shut it down, or use it as a context manager, when done.
+
+    The workers are forked from Python's forkserver, which imports the modules once for all of
+    them; it imports :mod:`secmodel.analysis.one_thread` first, so numpy's BLAS starts no
+    threads there and it forks with one thread. A server started earlier in this process keeps
+    its own preload."""
     context = multiprocessing.get_context("forkserver")
-    if preload:
-        context.set_forkserver_preload(list(preload))
+    context.set_forkserver_preload(["secmodel.analysis.one_thread", *preload])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    # start the server and the workers from a thread: the first submit waits for the server's
-    # imports, which the caller need not
+    # start the workers from a thread: the first submission waits for the server's imports
     threading.Thread(target=pool.submit, args=(int,), daemon=True).start()
     return pool
+
+
+def threads_here() -> int:
+    """Threads this process runs (Linux: its task list; elsewhere Python's own threads)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def _in_processes(fn, jobs, workers) -> Iterator:

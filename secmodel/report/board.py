@@ -8,7 +8,6 @@ Monte Carlo of each scenario runs in this one.
 """
 
 import dataclasses
-import pickle
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -30,6 +29,7 @@ from secmodel.model.projection import Projection, project_scenario, resolve_scen
 from secmodel.present.images import ChartImage
 from secmodel.present.summary import key_sentences, summary_table
 from secmodel.present.tables import firing_table, sensitivity_top
+from secmodel.report.pages import Pages
 
 TITLE = "Security investment roadmap"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -81,17 +81,6 @@ def build_pack(inputs: ModelInputs, scenario_names: list[str] | None = None) -> 
             if s.scenario in inputs.uncertainty
         },
     )
-
-
-def save_pack(pack: BoardPack, path: Path) -> None:
-    """Hand a pack to the report's notebook (a file of this run, read back by
-    :func:`load_pack` in the kernel of the same run)."""
-    Path(path).write_bytes(pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def load_pack(path: str | Path) -> BoardPack:
-    """The pack :func:`save_pack` wrote."""
-    return pickle.loads(Path(path).read_bytes())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,3 +327,30 @@ def _bench_value(b) -> str:
         return fmt(b.value)
     text = f"{fmt(b.low)} to {fmt(b.high)}"
     return f"{fmt(b.value)} ({text})" if b.value is not None else text
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages in the template's order
+
+
+def pages(pack: BoardPack, as_of: str | None, company: str) -> Pages:
+    """Every section and chart of the report, by the template cell that shows them."""
+    comparison = section_heading(
+        "Scenarios compared",
+        "Cumulative security spend and its share of revenue in every scenario.",
+    )
+    scenarios = []
+    for projection in pack.projections:
+        scenarios += [scenario_heading(projection), *scenario_charts(pack, projection)]
+    return Pages(
+        {
+            "title_page": [title_page(pack, as_of, company)],
+            "executive_summary": [executive_summary(pack)],
+            "comparison": [comparison, *comparison_charts(pack)],
+            "scenarios": scenarios,
+            "uncertainty": uncertainty_parts(pack),
+            "audit": [audit_section(pack)],
+            "appendix": [appendix(pack)],
+            "checks": [checks_section(pack)],
+        }
+    )

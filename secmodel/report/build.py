@@ -5,7 +5,8 @@ executed and converted.
    inputs (once); compute the :class:`~secmodel.report.board.BoardPack` (each scenario
    projected once, the audit, the Monte Carlo runs); the workers draw its charts and write the
    workbook from it while the kernel boots.
-2. Execute the template ``templates/board_report.ipynb`` with papermill, handing it the pack.
+2. Execute the template ``templates/board_report.ipynb`` with papermill, handing it the
+   pages (sections and charts) made from the pack: its kernel only shows them.
 3. Convert the executed notebook to HTML with nbconvert (outputs only, our template) and render
    it with WeasyPrint and the print stylesheet (``report.css``).
 
@@ -15,6 +16,7 @@ previous PDF and workbook as they were; the executed notebook is kept for debugg
 
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +35,7 @@ PAPER = {"a4": "A4", "letter": "Letter"}
 # report's modules as it starts, before it takes the first cell.
 KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=CRITICAL",
-    "--IPKernelApp.exec_lines=import secmodel.report.board",
+    "--IPKernelApp.exec_lines=import secmodel.report.pages",
 ]
 # The modules the processes that draw the charts and write the workbook start with (one process
 # per usable core).
@@ -119,9 +121,10 @@ def report_kernel(cwd: Path) -> Iterator:
         manager.shutdown_kernel(now=True)
 
 
-def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
-    """Run the board-report template with the request's parameters into the kept notebook, in
-    ``kernel`` (a started kernel manager, see :func:`report_kernel`)."""
+def execute_notebook(request: ReportRequest, pages_path: Path, kernel) -> None:
+    """Run the board-report template with the request's parameters and its pages (a file of
+    this run) into the kept notebook, in ``kernel`` (a started kernel manager, see
+    :func:`report_kernel`)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -137,7 +140,7 @@ def execute_notebook(request: ReportRequest, pack_path: Path, kernel) -> None:
                 "scenarios": request.scenarios,
                 "as_of": request.as_of.isoformat(),
                 "company": request.company,
-                "pack_path": str(pack_path),
+                "pages_path": str(pages_path),
             },
             kernel_name="python3",
             progress_bar=False,
@@ -263,18 +266,27 @@ def make_report(
         from secmodel.report.workbook import workbook_bytes
 
         pack = board.build_pack(inputs, request.scenarios)
-        drawn = {
-            key: [workers.submit(board.draw_chart, job) for job in jobs]
-            for key, jobs in board.chart_jobs(pack).items()
-        }
-        workbook = workers.submit(workbook_bytes, pack, request.as_of)
-        warm_up_renderers()  # while the charts are drawn
+
+        def submit_jobs():  # the first submission waits for the workers to have started
+            drawn = {
+                key: [workers.submit(board.draw_chart, job) for job in jobs]
+                for key, jobs in board.chart_jobs(pack).items()
+            }
+            return drawn, workers.submit(workbook_bytes, pack, request.as_of)
+
+        with ThreadPoolExecutor(max_workers=1) as submitting:
+            submitted = submitting.submit(submit_jobs)
+            warm_up_renderers()  # meanwhile
+            drawn, workbook = submitted.result()
         images = {key: [future.result() for future in futures] for key, futures in drawn.items()}
         request.out_dir.mkdir(parents=True, exist_ok=True)
+        pages = board.pages(
+            board.with_charts(pack, images), request.as_of.isoformat(), request.company
+        )
         with tempfile.TemporaryDirectory(dir=request.out_dir, prefix=".report-") as work:
-            pack_path = Path(work) / "board-pack.pickle"
-            board.save_pack(board.with_charts(pack, images), pack_path)
-            execute_notebook(request, pack_path, kernel)
+            pages_path = Path(work) / "board-pages.pickle"
+            pages.save(pages_path)
+            execute_notebook(request, pages_path, kernel)
         xlsx = workbook.result()
         try:  # the idle kernel is shut down after, not before
             pdf = render_report_pdf(request)
