@@ -19,6 +19,7 @@ class ScenarioFigures:
     fired: dict[str, int | None]  # trigger id -> month it fires; None: not within the horizon
     spend_at: dict[int, float]  # milestone month -> spend that month (USD/month)
     cumulative_at: dict[int, float]  # milestone month -> cumulative spend by then (USD)
+    pct_ttm_at: dict[int, float]  # milestone month -> trailing 12 months' spend / MRR (fraction)
     total_spend: float  # USD over months 0..horizon
     total_revenue: float  # USD over months 0..horizon
     average_pct: float  # total spend / total revenue (fraction); NaN without revenue
@@ -49,6 +50,7 @@ def scenario_figures(projection: Projection, milestone_months: tuple[int, ...]) 
         fired={k.trigger_id: projection.fired_month(k.trigger_id) for k in triggers},
         spend_at={m: float(t.loc[m, "spend_accrual"]) for m in shown},
         cumulative_at={m: float(t.loc[m, "cumulative_accrual"]) for m in shown},
+        pct_ttm_at={m: float(t.loc[m, "pct_of_revenue_ttm"]) for m in shown},
         total_spend=spend,
         total_revenue=revenue,
         average_pct=spend / revenue if revenue > 0 else np.nan,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from secmodel.analysis.audit import formatted_columns
-from secmodel.analysis.figures import milestones_within
+from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
 from secmodel.formatting import count, pct, usd, usd_short
 from secmodel.model.projection import Projection
@@ -90,14 +90,16 @@ def trigger_timeline(projection: Projection) -> pd.DataFrame:
     ).set_index("Month")
 
 
-def trigger_months(projections: list[Projection]) -> pd.DataFrame:
-    """Months to each trigger (rows) by scenario (columns); '-' = not within the horizon."""
+def trigger_months(projections: list[Projection], milestone_months: tuple[int, ...]):
+    """Months to each trigger (rows) by scenario (columns), from the summary figures; '-' = not
+    within the horizon."""
     triggers = [t.trigger_id for t in projections[0].model.triggers]
     data = {}
     for p in projections:
-        fired = p.arrays.fired_month
+        fired = scenario_figures(p, milestone_months).fired
         data[p.scenario.scenario] = [
-            f"{int(m)} ({p.table.loc[int(m), 'date']})" if m >= 0 else "-" for m in fired
+            f"{fired[t]} ({p.table.loc[fired[t], 'date']})" if fired[t] is not None else "-"
+            for t in triggers
         ]
     return pd.DataFrame(data, index=pd.Index(triggers, name="Trigger fires in month"))
 
@@ -105,21 +107,19 @@ def trigger_months(projections: list[Projection]) -> pd.DataFrame:
 def spend_at_months(
     projections: list[Projection], milestone_months: tuple[int, ...]
 ) -> pd.DataFrame:
-    """Monthly and cumulative accrual spend at the milestone months (settings.csv), by
-    scenario."""
+    """Monthly and cumulative accrual spend and the trailing share of revenue at the milestone
+    months (settings.csv), by scenario: the summary figures the board report shows."""
     rows = {}
     for p in projections:
-        t = p.table
-        for m in milestones_within(p, milestone_months):
-            rows.setdefault((f"Month {m}", "spend that month"), {})[p.scenario.scenario] = usd(
-                t.loc[m, "spend_accrual"]
-            )
-            rows.setdefault((f"Month {m}", "cumulative spend"), {})[p.scenario.scenario] = usd(
-                t.loc[m, "cumulative_accrual"]
-            )
-            rows.setdefault((f"Month {m}", "% of revenue, TTM"), {})[p.scenario.scenario] = pct(
-                t.loc[m, "pct_of_revenue_ttm"]
-            )
+        f = scenario_figures(p, milestone_months)
+        for m in f.spend_at:
+            shown = {
+                "spend that month": usd(f.spend_at[m]),
+                "cumulative spend": usd(f.cumulative_at[m]),
+                "% of revenue, TTM": pct(f.pct_ttm_at[m]),
+            }
+            for figure, text in shown.items():
+                rows.setdefault((f"Month {m}", figure), {})[f.scenario] = text
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["When", "Figure (accrual)"])
     return frame.fillna("-")
