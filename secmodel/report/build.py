@@ -267,18 +267,19 @@ def make_report(
 
         pack = board.build_pack(inputs, request.scenarios)
 
-        def submit_jobs():  # the first submission waits for the workers to have started
-            drawn = {
+        def submit_charts():  # the first submission waits for the workers to have started
+            return {
                 key: [workers.submit(board.draw_chart, job) for job in jobs]
                 for key, jobs in board.chart_jobs(pack).items()
             }
-            return drawn, workers.submit(workbook_bytes, pack, request.as_of)
 
         with ThreadPoolExecutor(max_workers=1) as submitting:
-            submitted = submitting.submit(submit_jobs)
+            submitted = submitting.submit(submit_charts)
             warm_up_renderers()  # meanwhile
-            drawn, workbook = submitted.result()
+            drawn = submitted.result()
         images = {key: [future.result() for future in futures] for key, futures in drawn.items()}
+        # written by a worker while this process renders the PDF
+        workbook = workers.submit(workbook_bytes, pack, request.as_of)
         request.out_dir.mkdir(parents=True, exist_ok=True)
         pages = board.pages(
             board.with_charts(pack, images), request.as_of.isoformat(), request.company
@@ -287,7 +288,6 @@ def make_report(
             pages_path = Path(work) / "board-pages.pickle"
             pages.save(pages_path)
             execute_notebook(request, pages_path, kernel)
-        xlsx = workbook.result()
         try:  # the idle kernel is shut down after, not before
             pdf = render_report_pdf(request)
         except Exception as exc:  # WeasyPrint's own errors: say so in one paragraph
@@ -296,5 +296,6 @@ def make_report(
                 f"written to {display_path(request.pdf_path)}; the executed notebook is kept "
                 f"at {display_path(request.notebook_path)}."
             ) from None
+        xlsx = workbook.result()
     write_files_atomic({request.pdf_path: pdf, request.xlsx_path: xlsx})
     return request
