@@ -173,7 +173,11 @@ def what_if(p: argparse.ArgumentParser) -> None:
 def overridden(args, scenario):
     from secmodel.model.whatif import WhatIf
 
-    return WhatIf(args.user_growth_multiplier, args.arpu_monthly, args.start_users).apply(scenario)
+    return WhatIf(
+        user_growth_multiplier=args.user_growth_multiplier,
+        arpu_monthly=args.arpu_monthly,
+        start_users=args.start_users,
+    ).apply(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:

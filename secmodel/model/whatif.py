@@ -7,7 +7,7 @@ from secmodel.errors import UsageError
 from secmodel.inputs.loader import GrowthSegment, Scenario
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhatIf:
     """The three what-if overrides, by name: every growth segment's rate x
     ``user_growth_multiplier``; ARPU (USD/user/month) and users at launch replaced where given."""

@@ -82,7 +82,9 @@ def what_if_panel(
 
     def draw(scenario, multiplier, arpu_value, users_value, horizon_value) -> None:
         try:
-            chosen = WhatIf(multiplier, arpu_value, users_value)
+            chosen = WhatIf(
+                user_growth_multiplier=multiplier, arpu_monthly=arpu_value, start_users=users_value
+            )
             run = scenario_run(inputs, scenario, horizon_value, chosen)
         except UsageError as exc:
             print(f"Not possible: {exc}")
