@@ -5,8 +5,10 @@ give the same bytes."""
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the writers take tables but need not import pandas to write them
+    import pandas as pd
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -44,13 +46,13 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def csv_text(frame: pd.DataFrame) -> str:
+def csv_text(frame: "pd.DataFrame") -> str:
     """A table as CSV text: no index, '\\n' line ends, floats at full (round-trip) precision,
     missing values as empty cells."""
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def write_csv_atomic(path: Path, frame: pd.DataFrame) -> None:
+def write_csv_atomic(path: Path, frame: "pd.DataFrame") -> None:
     """Write a table as CSV, atomically."""
     write_bytes_atomic(path, csv_text(frame).encode("utf-8"))
 

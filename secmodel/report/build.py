@@ -37,9 +37,9 @@ KERNEL_ARGUMENTS = [
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=import secmodel.report.pages",
 ]
-# The modules the processes that draw the charts and write the workbook start with (one process
-# per usable core).
-WORKER_MODULES = ("secmodel.present.charts", "secmodel.report.workbook")
+# The modules the processes that draw the charts start with (one process per usable core); the
+# workbook, written later, imports its own.
+WORKER_MODULES = ("secmodel.present.charts",)
 REMOVED_TAGS = ("parameters", "injected-parameters", "remove-cell")
 MARGINS = "20mm 16mm 18mm 16mm"  # top, right, bottom, left
 RUNNING_TEXT = "font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666666;"
