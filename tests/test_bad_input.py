@@ -41,6 +41,11 @@ def set_cell_at(data: Path, file: str, line: int, column: str, value: str) -> No
     write_rows(data / file, rows)
 
 
+def drop_row(data: Path, file: str, row_id: str) -> None:
+    """Remove the row whose first column is ``row_id``."""
+    write_rows(data / file, [r for r in read_rows(data / file) if r[0] != row_id])
+
+
 def drop_column(data: Path, file: str, column: str) -> None:
     rows = read_rows(data / file)
     col = rows[0].index(column)
@@ -221,6 +226,35 @@ CASES = {
     "bad latch": (
         lambda d: set_cell(d, "triggers.csv", "mrr_10k", "latch", "maybe"),
         "triggers.csv:3: latch: must be true or false (got 'maybe')",
+    ),
+    "milestone months not months": (
+        lambda d: set_cell(d, "settings.csv", "milestone_months", "value", "12, 24, year 3"),
+        "settings.csv:2: value: must be whole months separated by ';' (e.g. 12;24;36;60) "
+        "(got '12, 24, year 3')",
+    ),
+    "milestone months out of order": (
+        lambda d: set_cell(d, "settings.csv", "milestone_months", "value", "24;12"),
+        "settings.csv:2: value: months must rise and not repeat (got '24;12')",
+    ),
+    "growth floor not a fall": (
+        lambda d: set_cell(d, "settings.csv", "growth_floor", "value", "5%"),
+        "settings.csv:3: value: must be below 0 (a fall in users) (got '5%')",
+    ),
+    "unknown setting": (
+        lambda d: set_cell(d, "settings.csv", "notebook_workers", "setting", "workers"),
+        "settings.csv:9: setting: unknown setting; known: milestone_months, growth_floor",
+    ),
+    "setting missing": (
+        lambda d: drop_row(d, "settings.csv", "growth_floor"),
+        "settings.csv:9: setting: missing: growth_floor",
+    ),
+    "default scenario unknown": (
+        lambda d: set_cell(d, "settings.csv", "default_scenario", "value", "boom"),
+        "settings.csv:8: value: unknown scenario; not in scenarios.csv (got 'boom')",
+    ),
+    "benchmark without a figure": (
+        lambda d: set_cell(d, "benchmarks.csv", "ians_2024_revenue", "value", ""),
+        "benchmarks.csv:2: value: needs a value or a low and high",
     ),
 }
 
