@@ -1,8 +1,6 @@
 """``python -m secmodel``: the command line."""
 
-import sys
-
-from secmodel.cli import main
+from secmodel.cli import run
 
 if __name__ == "__main__":  # not when a worker process imports the main module
-    sys.exit(main())
+    run()
