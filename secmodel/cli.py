@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from secmodel.errors import InputError, UsageError
-from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path
+from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path, inside
 
 # Each command imports the model's modules (pandas, numpy) itself: `report` starts its kernel
 # before it imports them, and --help answers at once.
@@ -238,7 +238,8 @@ def cmd_project(args) -> int:
         print("model checks failed; nothing written.", file=sys.stderr)
         return EXIT_CHECKS_FAILED
     for projection in projections:
-        write_projection_files(args.out / projection.scenario.scenario, projection)
+        folder = inside(args.out, inputs.scenario_folder(projection.scenario.scenario))
+        write_projection_files(folder, projection)
     print(f"wrote {len(projections)} scenario(s) to {display_path(args.out)}/")
     return 0
 
@@ -325,7 +326,7 @@ def cmd_montecarlo(args) -> int:
         result = run_montecarlo(
             inputs, spec, args.workers, args.chunk_paths, bar.update, args.scheduler
         )
-    folder = args.out / scenario.scenario / "montecarlo"
+    folder = inside(args.out, inputs.scenario_folder(scenario.scenario), "montecarlo")
     write_csv_atomic(folder / "montecarlo_quantiles.csv", result.quantiles)
     write_csv_atomic(folder / "trigger_probability.csv", result.trigger_probability)
     write_csv_atomic(folder / "trigger_firing_quantiles.csv", result.firing_quantiles)
@@ -347,7 +348,7 @@ def cmd_sensitivity(args) -> int:
 
     inputs, scenario = one_scenario(args)
     table = sensitivity_table(inputs, scenario, args.delta, args.horizon)
-    path = args.out / scenario.scenario / "sensitivity.csv"
+    path = inside(args.out, inputs.scenario_folder(scenario.scenario), "sensitivity.csv")
     write_csv_atomic(path, table)
     base = table["cumulative_spend_base"].iloc[0]
     print(
@@ -396,7 +397,7 @@ def cmd_sweep(args) -> int:
             args.scheduler,
             bar.update,
         )
-    path = args.out / scenario.scenario / "sweep.csv"
+    path = inside(args.out, inputs.scenario_folder(scenario.scenario), "sweep.csv")
     write_csv_atomic(path, table)
     print(f"{points:,} points of {scenario.scenario}; wrote {display_path(path)}")
     return 0

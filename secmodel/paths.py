@@ -6,6 +6,7 @@ data and reports folders are the repository's; a package installed from a wheel 
 repository, so they are those of the folder the command is run in.
 """
 
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -16,6 +17,42 @@ DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 DEFAULT_OUT_DIR = PROJECT_DIR / "reports"
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"  # the analyst's notebooks (in a checkout only)
 REPORT_TEMPLATE = PACKAGE_DIR / "report" / "templates" / "board_report.ipynb"
+
+
+SAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_NAME = 80  # characters of a folder name made from an id
+
+
+def safe_name(name: str) -> str:
+    """A folder or file name for an id from the data: letters, digits, '.', '_' and '-' kept,
+    every other run of characters one '_'; no leading dot (so never '.', '..' or hidden); at
+    most MAX_NAME characters; '_' when nothing is left."""
+    safe = SAFE_CHARACTERS.sub("_", name).lstrip(".")[:MAX_NAME]
+    return safe or "_"
+
+
+def safe_names(names) -> dict[str, str]:
+    """Each name's :func:`safe_name`, made unique ignoring case (file systems that ignore case
+    would merge 'Bear' and 'bear'): a later name that clashes gets '-2', '-3'... in input order."""
+    taken: set[str] = set()
+    found = {}
+    for name in names:
+        base = candidate = safe_name(name)
+        n = 2
+        while candidate.lower() in taken:
+            candidate = f"{base[: MAX_NAME - len(str(n)) - 1]}-{n}"
+            n += 1
+        taken.add(candidate.lower())
+        found[name] = candidate
+    return found
+
+
+def inside(folder: Path, *parts: str) -> Path:
+    """``folder / parts``, refused (ValueError) unless it stays inside ``folder``."""
+    path = Path(folder, *parts)
+    if not path.resolve().is_relative_to(Path(folder).resolve()):
+        raise ValueError(f"{path} is not inside {folder}")
+    return path
 
 
 def display_path(path: Path) -> str:

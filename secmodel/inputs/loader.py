@@ -18,7 +18,7 @@ from secmodel.inputs.condition import Condition, ConditionError, parse_condition
 from secmodel.inputs.csvtable import Table, read_table
 from secmodel.inputs.settings import Settings
 from secmodel.inputs.uncertainty import UncertaintySettings
-from secmodel.paths import DEFAULT_DATA_DIR
+from secmodel.paths import DEFAULT_DATA_DIR, safe_names
 
 CADENCES = ("monthly", "annual", "one_off")
 BASES = ("fixed", "per_user", "pct_revenue")
@@ -152,6 +152,11 @@ class ModelInputs:
     uncertainty: dict[str, UncertaintySettings]  # Monte Carlo settings by scenario
     settings: Settings
     tables: dict[str, Table]  # the raw rows of every file, for the assumptions appendix
+
+    def scenario_folder(self, scenario: str) -> str:
+        """The folder name of a scenario's outputs: its name made safe as a file name and
+        unique among this data's scenarios (:func:`secmodel.paths.safe_names`)."""
+        return safe_names(self.scenarios)[scenario]
 
     @property
     def default_scenario(self) -> str:

@@ -25,6 +25,7 @@ from secmodel.paths import (
     NOTEBOOK_DIR,
     REPORT_TEMPLATE,
     display_path,
+    inside,
 )
 
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
@@ -135,7 +136,7 @@ def plan_jobs(
         WhatIf(**what_if).apply(scenario)
     jobs = []
     for scenario in names or [None]:
-        folder = out_dir / (scenario or "default")
+        folder = inside(out_dir, inputs.scenario_folder(scenario) if scenario else "default")
         for name in chosen:
             params = dict(values)
             if scenario is not None:

@@ -7,6 +7,7 @@ sheet equals that scenario's projection.csv (with the date column as dates).
 """
 
 import io
+import re
 from datetime import date, datetime, time
 
 import pandas as pd
@@ -42,15 +43,20 @@ FORMATS = {  # column name -> number format, on every sheet
 UNIT_FORMATS = {"usd_month": USD, "fraction": "0.00%", "month": "0", "score": "0.0"}
 
 
+EXCEL_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # Excel refuses these in sheet names
+
+
 def sheet_name(prefix: str, scenario: str, taken: set[str]) -> str:
-    """'Projection bull', cut to Excel's 31 characters and made unique."""
-    name = f"{prefix} {scenario}"[:31]
-    n = 2
-    while name in taken:
+    """'Projection bull' as Excel allows it: none of []:*?/\\, no leading or trailing
+    apostrophe, at most 31 characters, unique ignoring case (``taken``: the names so far, lower
+    case). The scenario's own name stays in the Summary sheet's scenario column."""
+    full = EXCEL_FORBIDDEN.sub("_", f"{prefix} {scenario}").strip("'")
+    name, n = full[:31].strip("'"), 2
+    while name.lower() in taken:
         suffix = f" ({n})"
-        name = f"{prefix} {scenario}"[: 31 - len(suffix)] + suffix
+        name = full[: 31 - len(suffix)].strip("'") + suffix
         n += 1
-    taken.add(name)
+    taken.add(name.lower())
     return name
 
 
@@ -129,7 +135,7 @@ def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
         ("Summary", summary_frame(pack.figures)),
         ("Assumptions", assumptions_frame(inputs)),
     ]
-    taken = {"Summary", "Assumptions", "Events", "Spend by item", "Roadmap audit"}
+    taken = {"summary", "assumptions", "events", "spend by item", "roadmap audit"}
     for p in projections:
         sheets.append((sheet_name("Projection", p.scenario.scenario, taken), with_dates(p.table)))
     sheets += [
