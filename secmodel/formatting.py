@@ -36,9 +36,9 @@ def usd_short(value: float) -> str:
 
 
 def pct(value: float, decimals: int = 1) -> str:
-    """12.3% from the fraction 0.123; '-' when missing."""
+    """12.3% from the fraction 0.123; 'n/a' when missing (a share of no revenue)."""
     if _missing(value):
-        return "-"
+        return "n/a"
     return f"{value * 100:,.{decimals}f}%"
 
 

@@ -115,6 +115,18 @@ def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
     return figure, axes
 
 
+def has_positive(values) -> bool:
+    """Whether a log axis can show ``values``: at least one finite value above 0."""
+    values = np.asarray(values, dtype=float)
+    return bool(np.any(np.isfinite(values) & (values > 0)))
+
+
+def _nothing_to_show(ax, text: str) -> None:
+    """A note across an empty axes (a share of revenue without revenue, say)."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#555555")
+    ax.set_ylim(0, 1)
+
+
 def _date_axis(ax, months: int) -> None:
     """Years on the x axis, labelled Month, at most about eight year labels (cheaper than an
     automatic locator)."""
@@ -169,18 +181,25 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
         (ax_mrr, "mrr", "MRR (USD/month)", usd_axis, PALETTE[0]),
         (ax_users, "users", "Users", count_axis, PALETTE[2]),
     )
+    logged = []
     for ax, column, label, formatter, colour in panels:
         _shade_stages(ax, table, dates, label=ax is ax_mrr)
         ax.plot(dates, table[column], color=colour, linewidth=2)
-        ax.set_ylabel(label + (", log scale" if log_scale else ""))
-        if log_scale:
+        log = log_scale and has_positive(table[column])  # no log axis for a line at 0
+        logged.append(log)
+        ax.set_ylabel(label + (", log scale" if log else ""))
+        top = float(table[column].max())
+        if log:
             ax.set_yscale("log")
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.set_ylim(top=table[column].max() * 4)  # room for the trigger labels
-        else:
-            ax.set_ylim(top=table[column].max() * 1.15)
+            ax.set_ylim(top=top * 4)  # room for the trigger labels
+        elif top > 0:
+            ax.set_ylim(0, top * 1.15)
+        else:  # zero throughout: one tick, at 0
+            ax.set_ylim(-0.05, 1)
+            ax.set_yticks([0])
         ax.yaxis.set_major_formatter(formatter)
-        ax.yaxis.set_minor_formatter(formatter if not log_scale else "")
+        ax.yaxis.set_minor_formatter(formatter if not log else "")
     for n, (trigger_id, month, metrics) in enumerate(_fired(projection)):
         on_users = "users" in metrics and "mrr" not in metrics and "arr" not in metrics
         ax, column = (ax_users, "users") if on_users else (ax_mrr, "mrr")
@@ -210,7 +229,8 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
     )
     caption = (
         f"MRR and users in {name}; dots mark the month each trigger fires, bands the stage in "
-        "force" + (" (log scales)." if log_scale else ".")
+        "force"
+        + (" (log scales)." if all(logged) else " (users on a log scale)." if any(logged) else ".")
     )
     return Chart(figure, title, alt, caption)
 
@@ -355,24 +375,37 @@ def pct_of_revenue_chart(
                 linewidth=0,
                 label=f"{bench.label}: {pct(bench.low)}-{pct(bench.high)}",
             )
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(pct_log_ticks())
+    monthly = table["pct_of_revenue"]
+    if has_positive(monthly):
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(pct_log_ticks())
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_ylabel("Security spend / revenue (log scale)")
+    else:
+        _nothing_to_show(ax, "No revenue in any month: the share of revenue is n/a")
+        ax.set_ylabel("Security spend / revenue")
     ax.yaxis.set_major_formatter(pct_axis)
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_ylabel("Security spend / revenue (log scale)")
     _date_axis(ax, len(table))
     ax.legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.9)
     title = f"Security spend as a share of revenue, {name}"
     figure.suptitle(title, **TITLE_STYLE)
-    monthly = table["pct_of_revenue"]
-    hi, lo = int(monthly.idxmax()), int(monthly.idxmin())
     shown = benchmark_range(benchmarks or [])
     last = table.iloc[-1]
+    if monthly.notna().any():
+        hi, lo = int(monthly.idxmax()), int(monthly.idxmin())
+        extremes = (
+            f"Line chart, log scale, of security spend as a share of revenue for {name}: "
+            f"highest {pct(monthly[hi])} in month {hi}, lowest {pct(monthly[lo])} in month {lo}, "
+            f"{pct(last['pct_of_revenue_ttm'])} over the last 12 months of the horizon. "
+        )
+    else:
+        extremes = (
+            f"Chart of security spend as a share of revenue for {name}: there is no revenue in "
+            "any month, so the share is n/a. "
+        )
     alt = (
-        f"Line chart, log scale, of security spend as a share of revenue for {name}: highest "
-        f"{pct(monthly[hi])} in month {hi}, lowest {pct(monthly[lo])} in month {lo}, "
-        f"{pct(last['pct_of_revenue_ttm'])} over the last 12 months of the horizon. "
-        "Dashed: the seed's target for the stage in force"
+        extremes
+        + "Dashed: the seed's target for the stage in force"
         + (f"; green: published benchmarks of {shown}." if shown else ".")
     )
     caption = (
@@ -415,7 +448,11 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
             label=name,
         )
     what = "Trailing-12-month spend / revenue" if is_pct else "Cumulative security spend"
-    if is_pct:
+    if is_pct and not any(has_positive(p.table[column]) for p in projections):
+        _nothing_to_show(ax, "No revenue in any scenario: the share of revenue is n/a")
+        ax.set_ylabel(what)
+        ax.yaxis.set_major_formatter(pct_axis)
+    elif is_pct:
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(pct_log_ticks())
         ax.yaxis.set_major_formatter(pct_axis)
@@ -496,13 +533,17 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
         months, q["p10"], q["p90"], color=PALETTE[0], alpha=0.35, linewidth=0, label="P10-P90"
     )
     ax.plot(months, q["p50"], color=PALETTE[0], linewidth=2, label="median")
+    if log and not has_positive(q[["p5", "p95"]]):
+        log = False  # nothing a log axis can show: revenue is 0 on every path
+        if metric == "pct_of_revenue":
+            _nothing_to_show(ax, "No revenue on any path: the share of revenue is n/a")
     if log:
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(NullLocator())
         if metric == "pct_of_revenue":
             ax.yaxis.set_major_locator(pct_log_ticks())
     ax.yaxis.set_major_formatter(formatter)
-    ax.set_ylabel(label)
+    ax.set_ylabel(label if log else label.replace(" (log scale)", ""))
     ax.set_xlabel("Months since launch")
     ax.legend(
         loc="upper right" if metric == "pct_of_revenue" else "upper left", frameon=False, fontsize=8

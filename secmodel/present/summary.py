@@ -49,7 +49,7 @@ def summary_table(
             usd(f.cumulative_at[m]) if m in f.cumulative_at else "-" for f in figures
         ]
     rows[("Share of revenue", "peak month")] = [
-        f"{pct(f.peak_pct)} (month {f.peak_month})" if f.peak_month is not None else "-"
+        f"{pct(f.peak_pct)} (month {f.peak_month})" if f.peak_month is not None else "n/a"
         for f in figures
     ]
     rows[("Share of revenue", "total spend / total revenue")] = [

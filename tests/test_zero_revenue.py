@@ -1,0 +1,48 @@
+"""Zero revenue (ARPU 0) is a valid case everywhere: shares of revenue are n/a, never a
+traceback, a warning or 'nan'."""
+
+import io
+
+import openpyxl
+import pytest
+
+from secmodel.inputs.loader import load_inputs
+from secmodel.report.board import build_pack, pages
+from secmodel.report.workbook import workbook_bytes
+from tests.test_bad_input import set_cell
+
+
+@pytest.fixture
+def free_data(data_dir):
+    """The seed with base and bear given away (ARPU 0); base has an uncertainty row."""
+    for scenario in ("base", "bear"):
+        set_cell(data_dir, "scenarios.csv", scenario, "arpu_monthly", "0")
+    return data_dir
+
+
+def test_board_pages_and_workbook(free_data):
+    """Every chart and section is made (warnings are errors in the tests)."""
+    pack = build_pack(load_inputs(free_data))
+    shown = pages(pack, "2026-11-25", "")
+    text = "".join(part.data for part in shown.parts["executive_summary"])
+    assert "n/a" in text and "nan" not in text.lower()
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(pack)))
+    summary = {row[0].value: row for row in book["Summary"].iter_rows(min_row=2)}
+    header = [c.value for c in book["Summary"][1]]
+    peak = header.index("peak pct_of_revenue")
+    assert summary["bear"][peak].value is None  # an empty cell, not NaN or 0
+    assert summary["bull"][peak].value > 0
+
+
+def test_project_and_the_what_if_panel_at_arpu_0(free_data, tmp_path, run, capsys):
+    code, out, err = run("project", "--data", free_data, "--out", tmp_path)
+    assert code == 0, err
+    assert "checks: 36/36 pass" in out
+    from secmodel.present.widgets import what_if_panel
+
+    panel = what_if_panel(load_inputs(free_data), "seed_roadmap")
+    _, _, arpu, _, _ = panel.children[0].children
+    capsys.readouterr()
+    arpu.value = 0.0  # the slider's minimum
+    shown = capsys.readouterr().out
+    assert "checks: 9/9 pass" in shown and "Not possible" not in shown
