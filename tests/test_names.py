@@ -96,3 +96,29 @@ def test_sheet_names_excel_accepts(data_dir):
     assert len({n.lower() for n in book.sheetnames}) == len(book.sheetnames)
     summary = book["Summary"]
     assert [c.value for c in summary["A"]][1:] == ["Bear", "a:b", "bear'", "bear"]
+
+
+def test_names_with_dollars_are_words_not_mathematics(data_dir):
+    """'$' pairs in names from the data would be typeset as TeX, and a broken one would fail
+    to draw: they are drawn as they are."""
+    rows = read_rows(data_dir / "stages.csv")
+    rows[1][0] = "Launch $\\bad{$ stage"  # the mvp stage
+    write_rows(data_dir / "stages.csv", rows)
+    rows = read_rows(data_dir / "catalog.csv")
+    col = rows[0].index("tier")
+    for row in rows[1:]:
+        if row[col] == "mvp":
+            row[col] = "Launch $\\bad{$ stage"
+    write_rows(data_dir / "catalog.csv", rows)
+    rows = read_rows(data_dir / "roadmap_claims.csv")
+    col = rows[0].index("subject")
+    for row in rows[1:]:
+        if row[col] == "mvp":
+            row[col] = "Launch $\\bad{$ stage"
+    write_rows(data_dir / "roadmap_claims.csv", rows)
+    pack = build_pack(load_inputs(data_dir))
+    from secmodel.report.board import chart_jobs, draw_chart
+
+    for jobs in chart_jobs(pack).values():
+        for job in jobs:
+            assert draw_chart(job).png.startswith(b"\x89PNG")

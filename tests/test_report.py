@@ -325,3 +325,16 @@ def test_one_load_of_the_inputs_and_one_projection_per_scenario(tmp_path, monkey
     )
     assert len(loads) == 1
     assert projected == ["seed_roadmap", "bear"]
+
+
+def test_company_names_are_text_not_markup(tmp_path):
+    """A company name is printed as typed on the title page and in every page header, whatever
+    it holds: markup, quotes, a backslash."""
+    company = '</style><h1>X</h1> "Acme" \\ Müller'
+    request = make_report(
+        data_dir=SEED_DATA, scenarios=["bear"], as_of=AS_OF, company=company, out_dir=tmp_path
+    )
+    pages = pdf_text(request.pdf_path)
+    assert company in pages[0]  # the title page
+    assert all(f"Security investment roadmap | {company}" in p for p in pages[1:])
+    assert "Page 1 of" in pages[0]

@@ -7,6 +7,7 @@ state leaks between charts. In Jupyter a Chart shows as an ``<img>`` with its al
 caption; its plain-text form is its title, which is what nbval compares.
 """
 
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ class Chart:
         canvas = FigureCanvasAgg(self.figure)
         # Hinting snaps glyphs to a screen's pixel grid; these images are scaled into pages
         # and slides, where it gains nothing but drawing time.
-        with matplotlib.rc_context({"text.hinting": "no_hinting"}):
+        with matplotlib.rc_context({"text.hinting": "no_hinting", **PLAIN_TEXT}):
             canvas.draw()
         rgb = np.asarray(canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
@@ -113,6 +114,22 @@ def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
         ax.grid(True, axis="y", color="#d9d9d9", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
     return figure, axes
+
+
+# Texts from the data (names of scenarios, stages, items) are words, never TeX: "$5k-$10k" in a
+# stage name would otherwise be typeset as mathematics.
+PLAIN_TEXT = {"text.parse_math": False}
+
+
+def plain_text(build):
+    """A chart function whose texts are made with mathtext off."""
+
+    @functools.wraps(build)
+    def plain(*args, **kwargs):
+        with matplotlib.rc_context(PLAIN_TEXT):
+            return build(*args, **kwargs)
+
+    return plain
 
 
 def has_positive(values) -> bool:
@@ -172,6 +189,7 @@ def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
     ]
 
 
+@plain_text
 def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart:
     """MRR (USD/month) and users over time, triggers marked where they fire, stages shaded."""
     table, name = projection.table, projection.scenario.scenario
@@ -235,6 +253,7 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
     return Chart(figure, title, alt, caption)
 
 
+@plain_text
 def spend_by_category_chart(projection: Projection) -> Chart:
     """Monthly security spend (accrual, USD/month) stacked by category, with the stage budget."""
     table, name = projection.table, projection.scenario.scenario
@@ -290,6 +309,7 @@ def spend_by_category_chart(projection: Projection) -> Chart:
     return Chart(figure, title, alt, caption)
 
 
+@plain_text
 def cumulative_spend_chart(projection: Projection) -> Chart:
     """Cumulative security spend (USD), cash and accrual."""
     table, name = projection.table, projection.scenario.scenario
@@ -324,6 +344,7 @@ def cumulative_spend_chart(projection: Projection) -> Chart:
     return Chart(figure, title, alt, caption)
 
 
+@plain_text
 def pct_of_revenue_chart(
     projection: Projection,
     stage_targets: dict[str, float] | None = None,
@@ -431,6 +452,7 @@ def benchmark_range(benchmarks: list[Benchmark]) -> str:
     return f"{low} of revenue" if low == high else f"{low[:-1]}-{high} of revenue"
 
 
+@plain_text
 def comparison_chart(projections: list[Projection], column: str, focus: str | None = None) -> Chart:
     """One line per scenario for ``column``: ``cumulative_accrual`` (USD) or
     ``pct_of_revenue_ttm`` (fraction, log scale)."""
@@ -475,6 +497,7 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     return Chart(figure, title, alt, caption)
 
 
+@plain_text
 def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
     """The ``top`` drivers by swing in cumulative spend: bars from the base answer to the answer
     with the driver moved down (blue) and up (orange), in USD."""
@@ -520,6 +543,7 @@ FAN_METRICS = {
 }
 
 
+@plain_text
 def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -> Chart:
     """Monte Carlo bands of one metric by month: P5-P95 (light), P10-P90 (darker), median line."""
     label, formatter, log = FAN_METRICS[metric]
@@ -564,6 +588,7 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
     return Chart(figure, title, alt, caption)
 
 
+@plain_text
 def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: int) -> Chart:
     """The probability (fraction of paths) that each trigger has fired by each month."""
     wide = probability.pivot(index="month", columns="trigger_id", values="probability")

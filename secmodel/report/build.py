@@ -183,7 +183,17 @@ def exporter():
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A CSS string of any text: every character but letters, digits, space and plain
+    punctuation written as a CSS escape, so that a quote, a backslash or '</style>' in a
+    company name stays text."""
+    return (
+        '"'
+        + "".join(
+            c if (c.isalnum() and c.isascii()) or c in " .,:;!?&@()+-_/'" else f"\\{ord(c):x} "
+            for c in text
+        )
+        + '"'
+    )
 
 
 def page_css(request: ReportRequest) -> str:
