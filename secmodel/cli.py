@@ -58,10 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paths", type=int, required=True, metavar="N")
     p.add_argument(
         "--volatility",
-        type=float,
+        type=fraction,
         required=True,
         metavar="SIGMA",
-        help="standard deviation of the monthly user-growth shock, e.g. 0.05",
+        help="standard deviation of the monthly user-growth shock: 0.05 or 5%%",
     )
     p.add_argument("--seed", type=int, required=True, metavar="S")
     where = p.add_mutually_exclusive_group()
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
     where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
     p.add_argument("--paths", type=int, metavar="N", help="also run a Monte Carlo per point")
-    p.add_argument("--volatility", type=float, default=0.05, metavar="SIGMA")
+    p.add_argument("--volatility", type=fraction, default=0.05, metavar="SIGMA")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     horizon(p)
 
@@ -152,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
     what_if(p)
     p.add_argument("id", metavar="ITEM_OR_TRIGGER")
     return parser
+
+
+def fraction(text: str) -> float:
+    """A command-line fraction: 0.05 or 5%, finite, from 0 to 1 (100%)."""
+    from secmodel.inputs.csvtable import parse_number
+
+    try:
+        value = parse_number(text, percent=True)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a fraction: '{text}' (write 0.05 or 5%)") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not between 0 and 100%; write 0.05 or 5% for 5%"
+        )
+    return value
 
 
 def horizon(p: argparse.ArgumentParser) -> None:

@@ -252,6 +252,46 @@ CASES = {
         lambda d: set_cell(d, "settings.csv", "default_scenario", "value", "boom"),
         "settings.csv:8: value: unknown scenario; not in scenarios.csv (got 'boom')",
     ),
+    "an amount too large for a number": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "amount", "1e309"),
+        "catalog.csv:2: amount: is too large; expected an amount in USD (got '1e309')",
+    ),
+    "a horizon too large for a number": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "horizon_months", "1e309"),
+        "scenarios.csv:3: horizon_months: is too large; expected a number of months (got '1e309')",
+    ),
+    "a sustain beyond any horizon": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "sustain_months", "1e20"),
+        "triggers.csv:3: sustain_months: must not be more than 1,201 (got '1e20')",
+    ),
+    "a 400-digit number in a condition": (
+        lambda d: set_cell(d, "triggers.csv", "mrr_10k", "condition", "mrr >= 1" + "0" * 400),
+        "triggers.csv:3: condition: condition number 10000000000000000000... is too large",
+    ),
+    "the year 0": (
+        lambda d: set_cell(d, "scenarios.csv", "bear", "start_date", "0000-01"),
+        "scenarios.csv:5: start_date: must be 1900-01 or later (got '0000-01')",
+    ),
+    "a horizon past the year 9999": (
+        lambda d: set_cell(d, "scenarios.csv", "bear", "start_date", "9995-01"),
+        "scenarios.csv:5: horizon_months: ends after 9999-12 (from 9995-01); at most 59 months "
+        "(got '60')",
+    ),
+    "growth typed as a percentage without its sign": (
+        lambda d: set_cell_at(d, "growth.csv", 6, "user_growth_monthly", "15"),
+        "growth.csv:6: user_growth_monthly: is more than 100% a month; write 0.15 or 15% for 15% "
+        "(got '15')",
+    ),
+    "ARPU growth typed as a percentage without its sign": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "arpu_growth_annual", "3"),
+        "scenarios.csv:3: arpu_growth_annual: is more than 100% a year; write 0.15 or 15% for "
+        "15% (got '3')",
+    ),
+    "volatility typed as a percentage without its sign": (
+        lambda d: set_cell(d, "uncertainty.csv", "base", "volatility", "5"),
+        "uncertainty.csv:2: volatility: is more than 100% a month; write 0.15 or 15% for 15% "
+        "(got '5')",
+    ),
     "benchmark without a figure": (
         lambda d: set_cell(d, "benchmarks.csv", "ians_2024_revenue", "value", ""),
         "benchmarks.csv:2: value: needs a value or a low and high",

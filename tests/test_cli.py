@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import secmodel.model.projection
+from tests.conftest import SEED_DATA
 from tests.test_bad_input import read_rows, write_rows
 
 PROJECTION_COLUMNS = [
@@ -158,3 +159,38 @@ def test_help(command, run):
     with pytest.raises(SystemExit) as exc:
         run(command, "--help")
     assert exc.value.code == 0
+
+
+@pytest.mark.parametrize(
+    ("volatility", "message"),
+    [
+        ("5", "'5' is not between 0 and 100%; write 0.05 or 5% for 5%"),
+        ("nan", "not a fraction: 'nan'"),
+        ("inf", "not a fraction: 'inf'"),
+        ("150%", "'150%' is not between 0 and 100%"),
+    ],
+)
+def test_volatility_is_a_fraction(volatility, message, tmp_path, capsys):
+    from secmodel.cli import main
+
+    args = ["montecarlo", "--data", str(SEED_DATA), "--scenario", "base", "--paths", "10"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--volatility", volatility, "--seed", "1", "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_volatility_as_a_percentage(run, tmp_path):
+    """5% and 0.05 are the same setting: the same files."""
+    for name, volatility in (("percent", "5%"), ("fraction", "0.05")):
+        code, _, err = run(
+            "montecarlo", "--scenario", "base", "--paths", "200", "--volatility", volatility,
+            "--seed", "3", "--out", tmp_path / name,
+        )  # fmt: skip
+        assert code == 0, err
+    for path in (tmp_path / "percent").rglob("*.csv"):
+        assert (
+            path.read_bytes()
+            == (tmp_path / "fraction" / path.relative_to(tmp_path / "percent")).read_bytes()
+        )

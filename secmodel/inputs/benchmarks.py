@@ -54,7 +54,7 @@ def read_benchmarks(table: Table) -> list[Benchmark]:
         )
         if not any(row.raw(col) for col in ("value", "low", "high")):
             row.problem("value", "needs a value or a low and high")
-        year = row.number("year", integer=True, minimum=1900, what="a year")
+        year = row.number("year", integer=True, minimum=1900, maximum=9999, what="a year")
         grade = row.choice("grade", GRADES)
         figure, metric, unit, source = (row.text(c) for c in ("figure", "metric", "unit", "source"))
         if ok():

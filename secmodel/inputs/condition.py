@@ -9,6 +9,7 @@ call evaluates every path and month at once.
 
 import ast
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,10 +144,21 @@ def _operand(node: ast.AST) -> Metric | Number:
             raise ConditionError(f"unknown name '{node.id}'; use one of {', '.join(METRICS)}")
         return Metric(node.id)
     if _is_number(node):
-        return Number(float(node.value))
+        return Number(_finite(node.value))
     if _is_negative_number(node):
-        return Number(-float(node.operand.value))
+        return Number(-_finite(node.operand.value))
     raise ConditionError(f"{_describe(node)} is not allowed in a condition")
+
+
+def _finite(value: float) -> float:
+    """A number of a condition as a float; one too large for it is refused."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ConditionError(f"number {str(value)[:20]}... is too large")
+    return number
 
 
 def _is_number(node: ast.AST) -> bool:

@@ -7,6 +7,7 @@ goes on so that one run reports every problem.
 """
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -92,6 +93,7 @@ class Row:
         default: float | None = None,
         optional: bool = False,
         minimum: float | None = None,
+        maximum: float | None = None,
         above: float | None = None,
         integer: bool = False,
         what: str = "a number",
@@ -108,6 +110,12 @@ class Row:
         except ValueError:
             self.problem(column, f"is not {what}", value)
             return None
+        if not math.isfinite(number):
+            self.problem(column, f"is too large; expected {what}", value)
+            return None
+        if maximum is not None and number > maximum:
+            self.problem(column, f"must not be more than {maximum:,g}", value)
+            return None
         if integer and number != int(number):
             self.problem(column, "must be a whole number", value)
             return None
@@ -119,6 +127,22 @@ class Row:
             self.problem(column, f"must be greater than {above:g}", value)
             return None
         return int(number) if integer else number
+
+    def fraction(
+        self, column: str, *, per: str, above: float | None = None, minimum: float | None = None
+    ) -> float | None:
+        """A rate as a fraction (0.15 or 15%) per ``per``, with the bounds of :meth:`number`
+        and at most 1 (100%): a larger one is almost always a percentage typed without its
+        sign."""
+        value = self.number(
+            column, percent=True, above=above, minimum=minimum, what=f"a fraction per {per}"
+        )
+        if value is not None and value > 1:
+            self.problem(
+                column, f"is more than 100% a {per}; write 0.15 or 15% for 15%", self.raw(column)
+            )
+            return None
+        return value
 
     def money(self, column: str, *, percent: bool = False) -> float | None:
         """A non-negative amount in USD (``$1,500.00`` accepted)."""

@@ -23,6 +23,9 @@ from secmodel.paths import DEFAULT_DATA_DIR, safe_names
 CADENCES = ("monthly", "annual", "one_off")
 BASES = ("fixed", "per_user", "pct_revenue")
 MAX_HORIZON = 1200
+# Calendar months a projection may cover: what a spreadsheet can show as a date.
+FIRST_YEAR, LAST_YEAR = 1900, 9999
+MAX_RANK = 1_000_000  # stage ranks only order the stages
 
 FILES = {
     "scenarios": (
@@ -230,8 +233,17 @@ def _read_triggers(table: Table) -> dict[str, Trigger]:
             condition = parse_condition(text)
         except ConditionError as exc:
             row.problem("condition", f"condition {exc}", text)
-        sustain = row.number("sustain_months", default=1, minimum=1, integer=True, what="months")
-        lead = row.number("lead_months", default=0, minimum=0, integer=True, what="months")
+        sustain = row.number(
+            "sustain_months",
+            default=1,
+            minimum=1,
+            maximum=MAX_HORIZON + 1,
+            integer=True,
+            what="months",
+        )
+        lead = row.number(
+            "lead_months", default=0, minimum=0, maximum=MAX_HORIZON, integer=True, what="months"
+        )
         latch = row.boolean("latch", default=True)
         values = (trigger_id, condition, sustain, lead, latch)
         if all(v is not None for v in values):
@@ -246,10 +258,10 @@ def _read_growth(table: Table) -> dict[str, list[GrowthSegment]]:
     seen: dict[tuple[str, int], int] = {}
     for row in table.rows:
         scenario = row.text("scenario")
-        from_month = row.number("from_month", minimum=0, integer=True, what="a month number")
-        rate = row.number(
-            "user_growth_monthly", percent=True, above=-1, what="a fraction per month"
+        from_month = row.number(
+            "from_month", minimum=0, maximum=MAX_HORIZON, integer=True, what="a month number"
         )
+        rate = row.fraction("user_growth_monthly", above=-1, per="month")
         if scenario is None or from_month is None or rate is None:
             continue
         key = (scenario, from_month)
@@ -275,13 +287,24 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
             row.problem("start_date", "must be a month written YYYY-MM", start)
         users = row.number("start_users", above=0, what="a number of users")
         arpu = row.money("arpu_monthly")
-        arpu_growth = row.number(
-            "arpu_growth_annual", percent=True, above=-1, what="a fraction per year"
-        )
+        arpu_growth = row.fraction("arpu_growth_annual", above=-1, per="year")
         horizon = row.number("horizon_months", integer=True, what="a number of months")
         if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
             row.problem("horizon_months", f"must be between 1 and {MAX_HORIZON}", str(horizon))
             horizon = None
+        if match and not int(match.group(1)) >= FIRST_YEAR:
+            row.problem("start_date", f"must be {FIRST_YEAR}-01 or later", start)
+            match = None
+        if match and horizon is not None:
+            last = int(match.group(1)) * 12 + int(match.group(2)) - 1 + horizon
+            if last // 12 > LAST_YEAR:
+                row.problem(
+                    "horizon_months",
+                    f"ends after {LAST_YEAR}-12 (from {start}); at most "
+                    f"{LAST_YEAR * 12 + 11 - (last - horizon)} months",
+                    str(horizon),
+                )
+                horizon = None
         segments = ()
         if name is not None and growth is not None:
             segments = tuple(growth.get(name, ()))
@@ -403,7 +426,9 @@ def _read_stages(table: Table, known_triggers: set[str] | None) -> tuple[Stage, 
     stages, seen, ranks = [], {}, {}
     for row in table.rows:
         name = row.unique_id("stage", seen)
-        rank = row.number("rank", integer=True, what="a whole number")
+        rank = row.number(
+            "rank", integer=True, minimum=-MAX_RANK, maximum=MAX_RANK, what="a whole number"
+        )
         if rank is not None:
             if rank in ranks:
                 row.problem("rank", f"duplicate rank; also used on line {ranks[rank]}", str(rank))

@@ -28,7 +28,7 @@ def read_uncertainty(table: Table, scenarios: set[str] | None) -> dict[str, Unce
         name = row.unique_id("scenario", seen)
         if name and scenarios is not None and name not in scenarios:
             row.problem("scenario", "unknown scenario; not in scenarios.csv", name)
-        volatility = row.number("volatility", percent=True, minimum=0, what="a fraction")
+        volatility = row.fraction("volatility", minimum=0, per="month")
         paths = row.number("paths", integer=True, minimum=1, what="a number of paths")
         seed = row.number("seed", integer=True, minimum=0, what="a whole number")
         delta = row.number("sensitivity_delta", percent=True, above=0, what="a fraction")
