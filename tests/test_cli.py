@@ -168,6 +168,7 @@ def test_help(command, run):
         ("nan", "not a fraction: 'nan'"),
         ("inf", "not a fraction: 'inf'"),
         ("150%", "'150%' is not between 0 and 100%"),
+        ("-0.1", "'-0.1' is not between 0 and 100%"),
     ],
 )
 def test_volatility_is_a_fraction(volatility, message, tmp_path, capsys):

@@ -150,7 +150,6 @@ def test_cli_writes_the_files(tmp_path, run):
     ("args", "message"),
     [
         (["--paths", "0"], "--paths must be at least 1"),
-        (["--volatility", "-0.1"], "--volatility must not be negative"),
         (["--scenario", "boom"], "unknown scenario 'boom'"),
     ],
 )
