@@ -1,7 +1,7 @@
 """The command line: ``python -m secmodel project | audit | explain``.
 
 Exit codes: 0 done; 1 a model check failed; 2 bad input or usage (a message naming file, line
-and column, no traceback, nothing written).
+and column, no traceback, nothing written); 3 a file or folder could not be read or written.
 """
 
 import argparse
@@ -18,6 +18,7 @@ from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path, insi
 
 EXIT_CHECKS_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_FILE_ERROR = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FILE_ERROR
 
 
 def cmd_project(args) -> int:
@@ -232,29 +237,34 @@ def cmd_project(args) -> int:
     from secmodel.model.checks import run_checks, summary_line
     from secmodel.model.engine import compile_model
     from secmodel.model.projection import check_horizon, project_scenario, resolve_scenarios
-    from secmodel.output import write_projection_files
+    from secmodel.output import projection_files, write_files_atomic
 
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
     check_horizon(args.horizon)
     model = compile_model(inputs)
-    projections, all_results = [], []
+    projections, lines, all_results = [], [], []
     for scenario in [overridden(args, s) for s in scenarios]:
         projection = project_scenario(inputs, scenario, args.horizon, model=model)
         results = run_checks(projection.table, projection.spend_by_item)
         all_results += results
         projections.append(projection)
-        print(scenario_summary(projection) + f"; {summary_line(results)}")
-        for r in results:
+        lines.append(scenario_summary(projection) + f"; {summary_line(results)}")
+    if not all(r.passed for r in all_results):
+        print("\n".join(lines), summary_line(all_results), sep="\n")
+        for r in all_results:
             if not r.passed:
                 print(f"  CHECK FAILED: {r.name}: {r.detail}", file=sys.stderr)
-    print(summary_line(all_results))
-    if not all(r.passed for r in all_results):
         print("model checks failed; nothing written.", file=sys.stderr)
         return EXIT_CHECKS_FAILED
+    # every scenario's files in one step (all or none), before anything is printed: output
+    # piped into `head` and closed early stops the printing, not the writing
+    files = {}
     for projection in projections:
         folder = inside(args.out, inputs.scenario_folder(projection.scenario.scenario))
-        write_projection_files(folder, projection)
+        files.update(projection_files(folder, projection))
+    write_files_atomic(files)
+    print("\n".join(lines), summary_line(all_results), sep="\n")
     print(f"wrote {len(projections)} scenario(s) to {display_path(args.out)}/")
     return 0
 

@@ -57,8 +57,20 @@ def write_csv_atomic(path: Path, frame: "pd.DataFrame") -> None:
     write_bytes_atomic(path, csv_text(frame).encode("utf-8"))
 
 
+def projection_files(folder: Path, projection) -> dict[Path, bytes]:
+    """projection.csv, events.csv and spend_by_item.csv of a Projection in ``folder``, as bytes
+    to write."""
+    return {
+        folder / name: csv_text(frame).encode("utf-8")
+        for name, frame in (
+            ("projection.csv", projection.table),
+            ("events.csv", projection.events),
+            ("spend_by_item.csv", projection.spend_by_item),
+        )
+    }
+
+
 def write_projection_files(folder: Path, projection) -> None:
-    """projection.csv, events.csv and spend_by_item.csv of a Projection into ``folder``."""
-    write_csv_atomic(folder / "projection.csv", projection.table)
-    write_csv_atomic(folder / "events.csv", projection.events)
-    write_csv_atomic(folder / "spend_by_item.csv", projection.spend_by_item)
+    """projection.csv, events.csv and spend_by_item.csv of a Projection into ``folder``,
+    together."""
+    write_files_atomic(projection_files(folder, projection))

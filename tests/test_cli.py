@@ -195,3 +195,31 @@ def test_volatility_as_a_percentage(run, tmp_path):
             path.read_bytes()
             == (tmp_path / "fraction" / path.relative_to(tmp_path / "percent")).read_bytes()
         )
+
+
+def test_output_piped_into_head_still_writes_every_file(tmp_path):
+    """`secmodel project | head -1`: the printing stops early, the writing does not."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = (
+        f"set -o pipefail; {sys.executable} -m secmodel project --data {SEED_DATA} "
+        f"--out {out} | head -1"
+    )
+    result = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1
+    assert len(list(out.rglob("*.csv"))) == 12  # 4 scenarios x 3 files
+
+
+def test_an_output_folder_that_is_a_file_is_one_sentence(tmp_path, run):
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    code, _, err = run("project", "--out", blocker)
+    assert code == 3
+    assert err.startswith("error: cannot use ") and str(blocker) in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert blocker.read_text() == "not a folder"
