@@ -223,3 +223,13 @@ def test_an_output_folder_that_is_a_file_is_one_sentence(tmp_path, run):
     assert err.startswith("error: cannot use ") and str(blocker) in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [("Bull", "; did you mean bull?"), ("bulll", "; did you mean bull?"), ("zzz", "")],
+)
+def test_unknown_scenario_names_the_one_meant(typed, hint, tmp_path, run):
+    code, _, err = run("project", "--scenario", typed, "--out", tmp_path / "out")
+    assert code == 2
+    assert err.strip().endswith(f"known scenarios: seed_roadmap, base, bull, bear{hint}")

@@ -1,5 +1,6 @@
 """One scenario's projection as tables: month by month, the events, and the spend by item."""
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,11 +38,19 @@ def resolve_scenarios(inputs: ModelInputs, names: list[str] | None) -> list[Scen
         return list(inputs.scenarios.values())
     unknown = [n for n in names if n not in inputs.scenarios]
     if unknown:
+        close = [m for n in unknown for m in similar(n, list(inputs.scenarios))]
+        hint = f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
         raise UsageError(
             f"unknown scenario {', '.join(repr(n) for n in unknown)}; "
-            f"known scenarios: {', '.join(inputs.scenarios)}"
+            f"known scenarios: {', '.join(inputs.scenarios)}{hint}"
         )
     return [inputs.scenarios[n] for n in dict.fromkeys(names)]
+
+
+def similar(name: str, known: list[str]) -> list[str]:
+    """Known names a mistyped one may mean: the same ignoring case, or close in spelling."""
+    same_case = [k for k in known if k.lower() == name.lower()]
+    return same_case or difflib.get_close_matches(name, known, n=2, cutoff=0.75)
 
 
 def check_horizon(horizon: int | None) -> None:
