@@ -56,15 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("montecarlo", help="growth uncertainty: quantiles and trigger odds")
     common(p)
     p.add_argument("--scenario", required=True, metavar="NAME")
-    p.add_argument("--paths", type=int, required=True, metavar="N")
+    p.add_argument(
+        "--paths", type=int, metavar="N", help="simulated paths (default: uncertainty.csv)"
+    )
     p.add_argument(
         "--volatility",
         type=fraction,
-        required=True,
         metavar="SIGMA",
-        help="standard deviation of the monthly user-growth shock: 0.05 or 5%%",
+        help="standard deviation of the monthly user-growth shock: 0.05 or 5%% "
+        "(default: uncertainty.csv)",
     )
-    p.add_argument("--seed", type=int, required=True, metavar="S")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default: uncertainty.csv)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
     where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
@@ -334,6 +336,18 @@ def cmd_montecarlo(args) -> int:
     from secmodel.output import write_csv_atomic
 
     inputs, scenario = one_scenario(args)
+    settings = inputs.uncertainty.get(scenario.scenario)
+    missing = [
+        f"--{name}" for name in ("paths", "volatility", "seed") if getattr(args, name) is None
+    ]
+    if missing and settings is None:
+        raise UsageError(
+            f"uncertainty.csv has no row for scenario '{scenario.scenario}': give "
+            f"{', '.join(missing)}, or add a row"
+        )
+    for name in ("paths", "volatility", "seed"):  # what the command line leaves to the data
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(settings, name))
     check_spec(args.paths, args.volatility, args.seed)
     if args.workers < 1 or args.chunk_paths < 1:
         raise UsageError("--workers and --chunk-paths must be at least 1")

@@ -170,3 +170,20 @@ def test_exact_quantiles_are_numpys_inverted_cdf():
     data[0, 0] = np.nan  # a month without revenue: the missing value is left out
     expected = np.nanquantile(data, list(mc.QUANTILES.values()), axis=0, method="inverted_cdf")
     np.testing.assert_array_equal(mc.exact_quantiles(data), expected)
+
+
+def test_cli_takes_its_settings_from_uncertainty_csv(run, tmp_path):
+    """base's row of the seed's uncertainty.csv: 5,000 paths, volatility 0.05, seed 20261125."""
+    assert run("montecarlo", "--scenario", "base", "--out", tmp_path / "row")[0] == 0
+    explicit = ("--paths", "5000", "--volatility", "0.05", "--seed", "20261125")
+    assert run("montecarlo", "--scenario", "base", *explicit, "--out", tmp_path / "cli")[0] == 0
+    for path in (tmp_path / "row").rglob("*.csv"):
+        assert (
+            path.read_bytes()
+            == (tmp_path / "cli" / path.relative_to(tmp_path / "row")).read_bytes()
+        )
+    code, _, err = run("montecarlo", "--scenario", "bull", "--out", tmp_path / "bull")
+    assert code == 2
+    assert (
+        "uncertainty.csv has no row for scenario 'bull': give --paths, --volatility, --seed" in err
+    )
