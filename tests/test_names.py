@@ -15,14 +15,20 @@ from tests.test_bad_input import read_rows, write_rows
 HOSTILE = {"seed_roadmap": "../../escape", "base": "..", "bull": "/tmp/abs:path", "bear": "Bear'"}
 
 
-def rename_scenarios(data, names: dict[str, str]) -> None:
-    """Rename scenarios everywhere the data names them."""
-    for file in ("scenarios.csv", "growth.csv", "uncertainty.csv", "roadmap_claims.csv"):
+def replace_values(data, columns: dict[str, str], names: dict[str, str]) -> None:
+    """In each file's column (``columns``: file -> column), every value in ``names`` replaced."""
+    for file, column in columns.items():
         rows = read_rows(data / file)
-        col = rows[0].index("scenario")
+        col = rows[0].index(column)
         for row in rows[1:]:
             row[col] = names.get(row[col], row[col])
         write_rows(data / file, rows)
+
+
+def rename_scenarios(data, names: dict[str, str]) -> None:
+    """Rename scenarios everywhere the data names them."""
+    files = ("scenarios.csv", "growth.csv", "uncertainty.csv", "roadmap_claims.csv")
+    replace_values(data, dict.fromkeys(files, "scenario"), names)
     rows = read_rows(data / "settings.csv")
     for row in rows[1:]:
         if row[0] == "default_scenario":
@@ -101,21 +107,9 @@ def test_sheet_names_excel_accepts(data_dir):
 def test_names_with_dollars_are_words_not_mathematics(data_dir):
     """'$' pairs in names from the data would be typeset as TeX, and a broken one would fail
     to draw: they are drawn as they are."""
-    rows = read_rows(data_dir / "stages.csv")
-    rows[1][0] = "Launch $\\bad{$ stage"  # the mvp stage
-    write_rows(data_dir / "stages.csv", rows)
-    rows = read_rows(data_dir / "catalog.csv")
-    col = rows[0].index("tier")
-    for row in rows[1:]:
-        if row[col] == "mvp":
-            row[col] = "Launch $\\bad{$ stage"
-    write_rows(data_dir / "catalog.csv", rows)
-    rows = read_rows(data_dir / "roadmap_claims.csv")
-    col = rows[0].index("subject")
-    for row in rows[1:]:
-        if row[col] == "mvp":
-            row[col] = "Launch $\\bad{$ stage"
-    write_rows(data_dir / "roadmap_claims.csv", rows)
+    stage = {"mvp": "Launch $\\bad{$ stage"}
+    columns = {"stages.csv": "stage", "catalog.csv": "tier", "roadmap_claims.csv": "subject"}
+    replace_values(data_dir, columns, stage)
     pack = build_pack(load_inputs(data_dir))
     from secmodel.report.board import chart_jobs, draw_chart
 

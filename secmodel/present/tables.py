@@ -90,13 +90,13 @@ def trigger_timeline(projection: Projection) -> pd.DataFrame:
     ).set_index("Month")
 
 
-def trigger_months(projections: list[Projection], milestone_months: tuple[int, ...]):
-    """Months to each trigger (rows) by scenario (columns), from the summary figures; '-' = not
-    within the horizon."""
+def trigger_months(projections: list[Projection]) -> pd.DataFrame:
+    """Months to each trigger (rows) by scenario (columns), from Projection.fired_month (as the
+    summary figures); '-' = not within the horizon."""
     triggers = [t.trigger_id for t in projections[0].model.triggers]
     data = {}
     for p in projections:
-        fired = scenario_figures(p, milestone_months).fired
+        fired = {t: p.fired_month(t) for t in triggers}
         data[p.scenario.scenario] = [
             f"{fired[t]} ({p.table.loc[fired[t], 'date']})" if fired[t] is not None else "-"
             for t in triggers
