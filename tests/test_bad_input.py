@@ -386,3 +386,31 @@ def test_not_utf8_is_reported(data_dir, tmp_path, run):
     code, _, stderr = run("project", "--data", data_dir, "--out", tmp_path / "out")
     assert code == 2
     assert "stages.csv:1: (file): is not UTF-8 text" in stderr
+
+
+def test_references_are_checked_in_the_same_run_as_other_files_structural_problems(
+    data_dir, tmp_path, run
+):
+    # triggers.csv and scenarios.csv each lose a column, stages.csv gets a row with too many
+    # cells: their ids are still known, so the references into them are checked at once
+    drop_column(data_dir, "triggers.csv", "condition")
+    drop_column(data_dir, "scenarios.csv", "start_users")
+    set_cell(data_dir, "catalog.csv", "hosting", "trigger", "no_such_trigger")
+    rows = read_rows(data_dir / "growth.csv")
+    write_rows(data_dir / "growth.csv", [*rows, ["no_such_scenario", "1", "0.1"]])
+    rows = read_rows(data_dir / "stages.csv")
+    write_rows(data_dir / "stages.csv", [*rows, [*rows[1], "extra", "cells", "here"]])
+    code, _, stderr = run("project", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 2
+    lines = [line for line in stderr.splitlines() if ".csv:" in line]
+    assert "triggers.csv:1: condition: required column is missing" in lines[2]
+    assert "scenarios.csv:1: start_users: required column is missing" in lines[0]
+    growth_line = len(read_rows(data_dir / "growth.csv"))
+    assert f"growth.csv:{growth_line}: scenario: unknown scenario; not in scenarios.csv" in stderr
+    assert (
+        "catalog.csv:2: trigger: unknown trigger; not in triggers.csv (got 'no_such_trigger')"
+        in stderr
+    )
+    assert f"stages.csv:{len(rows) + 1}: (row): has" in stderr
+    # the other stage rows, and the catalog rows using real triggers, raise nothing
+    assert len(lines) == 5, stderr

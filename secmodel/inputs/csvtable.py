@@ -182,6 +182,18 @@ class Table:
     header: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # False when the file itself cannot be used (missing, not CSV, a required column missing)
+    readable: bool = True
+    # rows with more cells than the header: not read, but their ids still count as defined,
+    # so a reference to one is not also reported as unknown
+    misaligned: list[Row] = field(default_factory=list)
+
+    def ids(self, column: str) -> set[str] | None:
+        """Every value of ``column`` in the file, valid row or not; None when the file has no
+        such column (references to it cannot be checked)."""
+        if column not in self.header:
+            return None
+        return {row.raw(column) for row in (*self.rows, *self.misaligned)}
 
     def valid_rows(self):
         """Each row with a function telling whether reading it has added no problem: the
@@ -200,6 +212,7 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
 
     def problem(line: int, column: str, message: str, value: str | None = None) -> None:
         table.problems.append(Problem(table.name, line, column, message, value))
+        table.readable = table.readable and column == "(row)"
 
     if not path.is_file():
         problem(1, "(file)", "file not found")
@@ -230,9 +243,10 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
     for line, cells in records[1:]:
         if len(cells) > len(table.header) and any(c.strip() for c in cells[len(table.header) :]):
             problem(line, "(row)", f"has {len(cells)} cells but the header has {len(table.header)}")
+            table.misaligned.append(Row(table, line, dict(zip(table.header, cells, strict=False))))
             continue
         table.rows.append(Row(table, line, dict(zip(table.header, cells, strict=False))))
-    if not table.rows and not table.problems and not allow_empty:
+    if not table.rows and not table.misaligned and not table.problems and not allow_empty:
         problem(header_line, "(header)", "file has a header but no data rows")
     return table
 

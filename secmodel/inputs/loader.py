@@ -175,27 +175,27 @@ def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
         name: read_table(data_dir / f"{name}.csv", cols, allow_empty=name in MAY_BE_EMPTY)
         for name, cols in FILES.items()
     }
-    usable = {name: t for name, t in tables.items() if not t.problems}
+    usable = {name: t for name, t in tables.items() if t.readable}
+    # names other files refer to: every id in their file, valid row or not, so one bad trigger
+    # row does not also make each catalog row that uses it "unknown"; read from any file that
+    # has the id column, so references are checked in the same run as another column's
+    # problems (None: the file has no such column, and references to it are not checked)
+    names = {
+        name: tables[name].ids(column)
+        for name, column in (
+            ("scenarios", "scenario"),
+            ("triggers", "trigger_id"),
+            ("stages", "stage"),
+        )
+    }
 
     triggers = _read_triggers(usable["triggers"]) if "triggers" in usable else None
-    # every id the file names, valid row or not, so one bad trigger row does not also make
-    # each catalog and stage row that uses it "unknown"
-    known_triggers = None
-    if triggers is not None:
-        known_triggers = {row.raw("trigger_id") for row in usable["triggers"].rows}
     growth = _read_growth(usable["growth"]) if "growth" in usable else None
     scenarios = _read_scenarios(usable["scenarios"], growth) if "scenarios" in usable else None
-    if growth is not None and scenarios is not None:
-        _check_growth_scenarios(usable["growth"], usable["scenarios"])
-    catalog = _read_catalog(usable["catalog"], known_triggers) if "catalog" in usable else None
-    stages = _read_stages(usable["stages"], known_triggers) if "stages" in usable else None
-    # names other files may refer to: every id in their file, valid row or not (None: the file
-    # could not be read, so references to it are not checked)
-    names = {
-        name: {row.raw(column) for row in usable[name].rows} if name in usable else None
-        for name, column in (("scenarios", "scenario"), ("triggers", "trigger_id"))
-    }
-    names["stages"] = {row.raw("stage") for row in usable["stages"].rows} if stages else None
+    if "growth" in usable and names["scenarios"] is not None:
+        _check_growth_scenarios(usable["growth"], names["scenarios"])
+    catalog = _read_catalog(usable["catalog"], names["triggers"]) if "catalog" in usable else None
+    stages = _read_stages(usable["stages"], names["triggers"]) if "stages" in usable else None
     optional = {
         "roadmap_claims": lambda t: claims.read_claims(
             t, names["scenarios"], names["triggers"], names["stages"]
@@ -337,9 +337,8 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
     return scenarios
 
 
-def _check_growth_scenarios(growth_table: Table, scenario_table: Table) -> None:
+def _check_growth_scenarios(growth_table: Table, known: set[str]) -> None:
     """Growth rows must name a scenario listed in scenarios.csv."""
-    known = {row.raw("scenario") for row in scenario_table.rows}
     for row in growth_table.rows:
         name = row.raw("scenario")
         if name and name not in known:
@@ -385,9 +384,10 @@ def _read_catalog(table: Table, known_triggers: set[str] | None) -> dict[str, Ca
                 row.raw("source"),
                 row.line,
             )
+    defined = table.ids("item_id")  # valid rows or not
     for item in catalog.values():
         for target in item.replaces:
-            if target not in seen:
+            if target not in defined:
                 rows[item.item_id].problem("replaces", "unknown item; not in catalog.csv", target)
             elif target == item.item_id:
                 rows[item.item_id].problem("replaces", "an item cannot replace itself", target)

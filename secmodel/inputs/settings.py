@@ -80,7 +80,8 @@ def read_settings(table: Table, scenarios: set[str] | None) -> Settings | None:
             row.problem("value", "unknown scenario; not in scenarios.csv", value)
         if ok():
             values[name] = value
-    missing = [name for name in READERS if name not in seen]
+    defined = table.ids("setting") or set()  # a misaligned row still names its setting
+    missing = [name for name in READERS if name not in defined]
     if missing:
         line = table.rows[-1].line + 1 if table.rows else 2  # where the rows would go
         table.problems.append(
