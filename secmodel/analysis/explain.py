@@ -63,7 +63,7 @@ def explain(p: Projection, ident: str) -> str:
             f"  switched on by trigger {item.trigger}: {p.model.triggers[k].description}",
             *_trigger_lines(p, k, dates),
         ]
-        replacers = [p.model.items[j].item_id for j in np.nonzero(p.model.replaced_by[i])[0]]
+        replacers = [p.model.items[j].item_id for j in p.model.replaced_by[i]]
         if replacers:
             lines.append(f"  replaced while the trigger of {', '.join(replacers)} is active")
         lines += [

@@ -128,15 +128,19 @@ def trigger_active(sustained: np.ndarray, lead_months: np.ndarray, latch: np.nda
 
 
 def item_active(
-    active_triggers: np.ndarray, item_trigger: np.ndarray, replaced_by: np.ndarray
+    active_triggers: np.ndarray, item_trigger: np.ndarray, replaced_by: tuple[tuple[int, ...], ...]
 ) -> np.ndarray:
     """1 where an item is bought, (P, I, T): its trigger is active and no item replacing it
-    has an active trigger. ``replaced_by`` is (I, I): [i, j] = 1 if item j replaces item i."""
+    has an active trigger. ``replaced_by[i]`` lists the items that replace item i (a list of
+    pairs rather than an I x I matrix, so memory grows with the catalog, not its square)."""
     own = active_triggers[:, item_trigger, :]
-    if not replaced_by.any():
+    replaced = np.array([i for i, by in enumerate(replaced_by) for _ in by], dtype=np.int64)
+    if not len(replaced):
         return own
-    replacer_on = np.einsum("ij,pjt->pit", replaced_by.astype(np.int64), own.astype(np.int64))
-    return own & (replacer_on == 0)
+    replacer = np.array([j for by in replaced_by for j in by], dtype=np.int64)
+    replacer_on = np.zeros_like(own)
+    np.logical_or.at(replacer_on, (slice(None), replaced), own[:, replacer, :])
+    return own & ~replacer_on
 
 
 def run_starts(active: np.ndarray) -> np.ndarray:
@@ -304,11 +308,13 @@ class ItemGroup:
     pct_revenue: float  # fraction of MRR per month
 
 
-def item_groups(items: list[CatalogItem], item_trigger: np.ndarray, replaced_by: np.ndarray):
+def item_groups(
+    items: list[CatalogItem], item_trigger: np.ndarray, replaced_by: tuple[tuple[int, ...], ...]
+):
     """Group the items by (trigger, replacing triggers), in order of first appearance."""
     groups: dict[tuple, dict[str, float]] = {}
     for i, item in enumerate(items):
-        replacers = tuple(sorted({int(item_trigger[j]) for j in np.nonzero(replaced_by[i])[0]}))
+        replacers = tuple(sorted({int(item_trigger[j]) for j in replaced_by[i]}))
         totals = groups.setdefault(
             (int(item_trigger[i]), replacers),
             {"monthly": 0.0, "annual": 0.0, "one_off": 0.0, "per_user": 0.0, "pct_revenue": 0.0},
@@ -329,7 +335,7 @@ class CompiledModel:
     lead_months: np.ndarray  # (K,)
     latch: np.ndarray  # (K,)
     item_trigger: np.ndarray  # (I,) index into triggers
-    replaced_by: np.ndarray  # (I, I) bool
+    replaced_by: tuple[tuple[int, ...], ...]  # (I,): the items replacing each item
     cadence: np.ndarray  # (I,) str
     stage_trigger: np.ndarray  # (S,) index into triggers
     groups: list[ItemGroup]
@@ -342,10 +348,11 @@ def compile_model(inputs: ModelInputs) -> CompiledModel:
     stages = list(inputs.stages)
     trigger_pos = {t.trigger_id: k for k, t in enumerate(triggers)}
     item_pos = {item.item_id: i for i, item in enumerate(items)}
-    replaced_by = np.zeros((len(items), len(items)), dtype=bool)
+    replacing: list[list[int]] = [[] for _ in items]
     for j, item in enumerate(items):
         for target in item.replaces:
-            replaced_by[item_pos[target], j] = True
+            replacing[item_pos[target]].append(j)
+    replaced_by = tuple(tuple(by) for by in replacing)
     item_trigger = np.array([trigger_pos[item.trigger] for item in items], dtype=np.int64)
     return CompiledModel(
         triggers=triggers,

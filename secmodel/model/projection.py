@@ -166,7 +166,7 @@ def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.D
         if trigger_on[model.item_trigger[i], m]:
             replacers = [
                 model.items[j].item_id
-                for j in np.nonzero(model.replaced_by[i])[0]
+                for j in model.replaced_by[i]
                 if trigger_on[model.item_trigger[j], m]
             ]
             detail = f"replaced by {', '.join(replacers)}"
