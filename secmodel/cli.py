@@ -6,6 +6,7 @@ and column, no traceback, nothing written); 3 a file or folder could not be read
 
 import argparse
 import gc
+import math
 import os
 import sys
 from pathlib import Path
@@ -330,9 +331,11 @@ def cmd_montecarlo(args) -> int:
         BLOCK,
         SKETCH_RELATIVE_ERROR,
         MonteCarloSpec,
+        check_size,
         check_spec,
         run_montecarlo,
     )
+    from secmodel.model.engine import compile_model
     from secmodel.output import write_csv_atomic
 
     inputs, scenario = one_scenario(args)
@@ -359,6 +362,7 @@ def cmd_montecarlo(args) -> int:
         args.seed,
         inputs.settings.growth_floor,
     )
+    check_size(compile_model(inputs), spec, args.chunk_paths)  # before the progress bar
     per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
     chunks = -(-args.paths // per_chunk)
     with tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar:
@@ -411,7 +415,7 @@ def cmd_sensitivity(args) -> int:
 def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
-    from secmodel.analysis.sweep import BATCH, grid_points, parse_grid, run_sweep
+    from secmodel.analysis.sweep import BATCH, check_sweep_size, parse_grid, run_sweep
     from secmodel.output import write_csv_atomic
 
     inputs, scenario = one_scenario(args)
@@ -424,7 +428,10 @@ def cmd_sweep(args) -> int:
         montecarlo = {"paths": args.paths, "volatility": args.volatility, "seed": args.seed}
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    points = len(grid_points(grid))
+    check_sweep_size(
+        inputs, scenario, grid, args.horizon or scenario.horizon_months, montecarlo
+    )  # before the progress bar
+    points = math.prod(len(values) for values in grid.values())
     with tqdm(total=-(-points // BATCH), unit="batch", desc="sweep", file=sys.stderr) as bar:
         table = run_sweep(
             inputs,

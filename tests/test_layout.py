@@ -9,7 +9,13 @@ from secmodel.paths import PACKAGE_DIR, REPO_ROOT
 
 # Lowest first; a module may import from its own layer and those before it.
 LAYERS = [
-    ("secmodel.paths", "secmodel.errors", "secmodel.output", "secmodel.formatting"),
+    (
+        "secmodel.paths",
+        "secmodel.errors",
+        "secmodel.output",
+        "secmodel.formatting",
+        "secmodel.limits",
+    ),
     ("secmodel.inputs",),
     ("secmodel.model",),
     ("secmodel.analysis",),

@@ -16,7 +16,9 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 ``SKETCH_RELATIVE_ERROR`` (0.39%: 128 bins per octave; the estimate is the bin's middle).
 """
 
+import dataclasses
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +27,17 @@ import pandas as pd
 from secmodel.analysis.executor import run_in_order
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
-from secmodel.model.engine import CompiledModel, compile_model, run_model, user_growth_by_month
+from secmodel.limits import check_memory, check_path_months
+from secmodel.model.engine import (
+    CompiledModel,
+    compile_model,
+    run_model,
+    user_growth_by_month,
+    working_bytes,
+)
 
 BLOCK = 1024  # paths per random-stream block
+DEFAULT_CHUNK_PATHS = 2 * BLOCK  # paths a process simulates at once
 METRICS = (
     "users",
     "mrr",
@@ -70,6 +80,53 @@ def check_spec(paths: int, volatility: float, seed: int) -> None:
         raise UsageError(f"--volatility must not be negative (got {volatility})")
     if seed < 0:
         raise UsageError(f"--seed must not be negative (got {seed})")
+
+
+def chunk_bytes(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int) -> int:
+    """Estimated memory (bytes) of one chunk: the engine's arrays for its paths, the values it
+    keeps for exact quantiles (at most EXACT_LIMIT_BYTES in all) or its sketch and the sketch
+    they are merged into."""
+    months = spec.horizon_months + 1
+    paths = min(spec.paths, -(-chunk_paths // BLOCK) * BLOCK)
+    kept = len(METRICS) * 8 * months
+    if spec.paths * kept <= EXACT_LIMIT_BYTES:
+        extra = spec.paths * kept
+    else:
+        extra = 3 * (SKETCH_BINS + 2) * kept
+    return working_bytes(model, paths, spec.horizon_months, per_item=False) + extra
+
+
+def seconds_per_path_month(model: CompiledModel, spec: MonteCarloSpec) -> float:
+    """The engine's time per simulated path-month here, measured on a few paths (at most
+    64 MB of them)."""
+    per_path = working_bytes(model, 1, spec.horizon_months, per_item=False)
+    paths = max(1, min(spec.paths, BLOCK, 64 * 2**20 // per_path))
+    started = time.perf_counter()
+    simulate_paths(model, dataclasses.replace(spec, paths=paths), 0, 1)
+    return (time.perf_counter() - started) / (paths * (spec.horizon_months + 1))
+
+
+def check_size(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int, runs: int = 1):
+    """Refuse, before anything is simulated, a Monte Carlo beyond the limits of
+    :mod:`secmodel.limits`: its path-months (``runs`` of them, for a sweep) and one chunk's
+    memory."""
+    months = spec.horizon_months + 1
+    path_months = runs * spec.paths * months
+    check_path_months(
+        f"{runs:,} points x {spec.paths:,} paths x {months:,} months"
+        if runs > 1
+        else f"{spec.paths:,} paths x {months:,} months",
+        path_months,
+        lambda: path_months * seconds_per_path_month(model, spec),
+        "use fewer paths (10,000 give trigger probabilities to within about 1 percentage "
+        "point) or a shorter --horizon",
+    )
+    check_memory(
+        f"a chunk of {min(spec.paths, -(-chunk_paths // BLOCK) * BLOCK):,} paths x "
+        f"{months:,} months with {len(model.triggers):,} triggers",
+        chunk_bytes(model, spec, chunk_paths),
+        f"give a smaller --chunk-paths (at least {BLOCK:,}) or a shorter --horizon",
+    )
 
 
 def block_shocks(seed: int, block: int, months: int) -> np.ndarray:
@@ -199,7 +256,7 @@ def run_montecarlo(
     inputs: ModelInputs,
     spec: MonteCarloSpec,
     workers: int = 1,
-    chunk_paths: int = 2 * BLOCK,
+    chunk_paths: int = DEFAULT_CHUNK_PATHS,
     progress=None,
     scheduler=None,
 ) -> MonteCarloResult:
@@ -207,6 +264,7 @@ def run_montecarlo(
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
     ``distributed.Client``)."""
     check_spec(spec.paths, spec.volatility, spec.seed)
+    check_size(compile_model(inputs), spec, chunk_paths)
     months = spec.horizon_months + 1
     exact = spec.paths * months * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
     n_blocks = math.ceil(spec.paths / BLOCK)

@@ -8,6 +8,7 @@ workers, which need this package installed. Rows come back in the grid's order e
 
 import dataclasses
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,8 @@ from secmodel.analysis.executor import run_in_order
 from secmodel.analysis.sensitivity import outcome
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
-from secmodel.model.engine import compile_model, run_model
+from secmodel.limits import SWEEP_POINTS, check_memory
+from secmodel.model.engine import compile_model, run_model, working_bytes
 from secmodel.model.whatif import WhatIf
 
 GRID_NAMES = tuple(field.name for field in dataclasses.fields(WhatIf))
@@ -42,6 +44,11 @@ def parse_grid(specs: list[str]) -> dict[str, list[float]]:
                 n = int(count)
                 if n < 1:
                     raise ValueError
+                if n > SWEEP_POINTS:  # before numpy allocates them
+                    raise UsageError(
+                        f"--grid {name} asks for {n:,} values; a sweep has at most "
+                        f"{SWEEP_POINTS:,} points"
+                    )
                 grid[name] = [float(v) for v in np.linspace(float(start), float(stop), n)]
             else:
                 grid[name] = [float(v) for v in values.split(",")]
@@ -50,6 +57,29 @@ def parse_grid(specs: list[str]) -> dict[str, list[float]]:
     if not grid:
         raise UsageError("a sweep needs at least one --grid")
     return grid
+
+
+def check_sweep_size(
+    inputs: ModelInputs, scenario: Scenario, grid, horizon: int, montecarlo: dict | None
+) -> None:
+    """Refuse, before any point is built, a sweep beyond the limits of :mod:`secmodel.limits`:
+    its points, one point's memory and, with a Monte Carlo per point, its path-months."""
+    points = math.prod(len(values) for values in grid.values())
+    if points > SWEEP_POINTS:
+        sizes = " x ".join(f"{len(v):,}" for v in grid.values())
+        raise UsageError(
+            f"the grid has {sizes} = {points:,} points; the limit is {SWEEP_POINTS:,} "
+            "(split it into several sweeps)"
+        )
+    model = compile_model(inputs)
+    check_memory("one point", working_bytes(model, 1, horizon, per_item=False))
+    if montecarlo:
+        from secmodel.analysis.montecarlo import DEFAULT_CHUNK_PATHS, MonteCarloSpec, check_size
+
+        spec = MonteCarloSpec(
+            scenario, horizon, **montecarlo, growth_floor=inputs.settings.growth_floor
+        )
+        check_size(model, spec, DEFAULT_CHUNK_PATHS, runs=points)
 
 
 def grid_points(grid: dict[str, list[float]]) -> list[dict[str, float]]:
@@ -108,10 +138,11 @@ def run_sweep(
     progress=None,
 ) -> pd.DataFrame:
     """Evaluate every grid point; rows in grid order whatever ran them."""
+    horizon = horizon or scenario.horizon_months
+    check_sweep_size(inputs, scenario, grid, horizon, montecarlo)
     points = grid_points(grid)
     for point in points:  # refuse impossible values before any work is sent
         WhatIf(**point).apply(scenario)
-    horizon = horizon or scenario.horizon_months
     batches = [points[i : i + BATCH] for i in range(0, len(points), BATCH)]
     args = [(inputs, scenario, batch, horizon, montecarlo) for batch in batches]
     batches_done = run_in_order(_batch_job, args, workers, scheduler, progress)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from secmodel.errors import Problem
+from secmodel.limits import INPUT_FILE_BYTES, INPUT_ROWS, size_text
 from secmodel.paths import display_path
 
 # Digits with optional thousands separators (1,500 or 10_000), decimals and an exponent.
@@ -217,6 +218,15 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
     if not path.is_file():
         problem(1, "(file)", "file not found")
         return table
+    size = path.stat().st_size
+    if size > INPUT_FILE_BYTES:  # before reading it
+        problem(
+            1,
+            "(file)",
+            f"is {size_text(size)}; an input file may be at most {size_text(INPUT_FILE_BYTES)} "
+            f"(README: Size limits)",
+        )
+        return table
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             records = _records(csv.reader(f))
@@ -228,6 +238,14 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
         return table
     if not records:
         problem(1, "(header)", "file is empty; expected a header row")
+        return table
+    if len(records) - 1 > INPUT_ROWS:
+        problem(
+            1,
+            "(file)",
+            f"has {len(records) - 1:,} data rows; an input file may have at most "
+            f"{INPUT_ROWS:,} (README: Size limits)",
+        )
         return table
     header_line, header_cells = records[0]
     table.header = [h.strip().lower() for h in header_cells]

@@ -9,7 +9,14 @@ import pandas as pd
 from secmodel.errors import UsageError
 from secmodel.formatting import usd_cents
 from secmodel.inputs.loader import MAX_HORIZON, ModelInputs, Scenario
-from secmodel.model.engine import CompiledModel, ModelArrays, compile_model, run_model
+from secmodel.limits import check_memory
+from secmodel.model.engine import (
+    CompiledModel,
+    ModelArrays,
+    compile_model,
+    run_model,
+    working_bytes,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,10 @@ def project_scenario(
     check_horizon(horizon_months)
     horizon = horizon_months or scenario.horizon_months
     model = model or compile_model(inputs)
+    check_memory(
+        f"projecting {scenario.scenario} over {horizon:,} months with {len(model.items):,} items",
+        working_bytes(model, 1, horizon, per_item=True),
+    )
     arrays = run_model(model, scenario, horizon).path(0)
     dates = month_labels(scenario, arrays.months)
     return Projection(
