@@ -336,7 +336,7 @@ def cmd_montecarlo(args) -> int:
         run_montecarlo,
     )
     from secmodel.model.engine import compile_model
-    from secmodel.output import write_csv_atomic
+    from secmodel.output import csv_files, write_files_atomic
 
     inputs, scenario = one_scenario(args)
     settings = inputs.uncertainty.get(scenario.scenario)
@@ -370,10 +370,13 @@ def cmd_montecarlo(args) -> int:
             inputs, spec, args.workers, args.chunk_paths, bar.update, args.scheduler
         )
     folder = inside(args.out, inputs.scenario_folder(scenario.scenario), "montecarlo")
-    write_csv_atomic(folder / "montecarlo_quantiles.csv", result.quantiles)
-    write_csv_atomic(folder / "trigger_probability.csv", result.trigger_probability)
-    write_csv_atomic(folder / "trigger_firing_quantiles.csv", result.firing_quantiles)
-    write_csv_atomic(folder / "stage_probability.csv", result.stage_probability)
+    tables = {
+        "montecarlo_quantiles.csv": result.quantiles,
+        "trigger_probability.csv": result.trigger_probability,
+        "trigger_firing_quantiles.csv": result.firing_quantiles,
+        "stage_probability.csv": result.stage_probability,
+    }
+    write_files_atomic(csv_files(folder, tables))  # the four together, or none of them
     method = "exact" if result.exact else f"sketch (relative error <= {SKETCH_RELATIVE_ERROR:.2%})"
     print(
         f"{args.paths:,} paths of {scenario.scenario}, volatility {args.volatility:g}, "

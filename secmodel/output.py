@@ -23,6 +23,8 @@ def write_files_atomic(files: dict[Path, bytes]) -> None:
     try:
         for path, data in files.items():
             path = Path(path)
+            if path.is_dir():  # the one way a rename below could fail after others are done
+                raise IsADirectoryError(21, "a folder is in the way of a file", str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
@@ -57,17 +59,22 @@ def write_csv_atomic(path: Path, frame: "pd.DataFrame") -> None:
     write_bytes_atomic(path, csv_text(frame).encode("utf-8"))
 
 
+def csv_files(folder: Path, tables: "dict[str, pd.DataFrame]") -> dict[Path, bytes]:
+    """Tables by file name as CSV bytes to write into ``folder`` (for write_files_atomic)."""
+    return {folder / name: csv_text(frame).encode("utf-8") for name, frame in tables.items()}
+
+
 def projection_files(folder: Path, projection) -> dict[Path, bytes]:
     """projection.csv, events.csv and spend_by_item.csv of a Projection in ``folder``, as bytes
     to write."""
-    return {
-        folder / name: csv_text(frame).encode("utf-8")
-        for name, frame in (
-            ("projection.csv", projection.table),
-            ("events.csv", projection.events),
-            ("spend_by_item.csv", projection.spend_by_item),
-        )
-    }
+    return csv_files(
+        folder,
+        {
+            "projection.csv": projection.table,
+            "events.csv": projection.events,
+            "spend_by_item.csv": projection.spend_by_item,
+        },
+    )
 
 
 def write_projection_files(folder: Path, projection) -> None:

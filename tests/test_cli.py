@@ -233,3 +233,33 @@ def test_unknown_scenario_names_the_one_meant(typed, hint, tmp_path, run):
     code, _, err = run("project", "--scenario", typed, "--out", tmp_path / "out")
     assert code == 2
     assert err.strip().endswith(f"known scenarios: seed_roadmap, base, bull, bear{hint}")
+
+
+@pytest.mark.parametrize(
+    ("command", "blocked"),
+    [
+        (("project", "--all"), "bear/spend_by_item.csv"),  # the last file of the last scenario
+        (
+            ("montecarlo", "--scenario", "base", "--paths", "50", "--seed", "1"),
+            "base/montecarlo/stage_probability.csv",
+        ),
+    ],
+)
+def test_a_run_that_cannot_write_one_file_leaves_the_previous_outputs(
+    command, blocked, tmp_path, run
+):
+    """All or nothing: a folder where the last file should go fails the run, and every file of
+    the previous run is as it was."""
+    out = tmp_path / "out"
+    code, _, err = run(*command, "--out", out)
+    assert code == 0, err
+    before = {p: p.read_bytes() for p in out.rglob("*.csv")}
+    for path in before:
+        path.write_bytes(b"last month's file\n")
+    (out / blocked).unlink()
+    (out / blocked).mkdir()
+    code, _, err = run(*command, "--out", out)
+    assert code == 3
+    assert "Traceback" not in err and str(out / blocked) in err
+    assert all(p.read_bytes() == b"last month's file\n" for p in before if p != out / blocked)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]

@@ -17,7 +17,7 @@ from tests.conftest import SEED_DATA
 
 def refused(run, tmp_path, *args) -> str:
     out = tmp_path / "out"
-    code, stdout, stderr = run(*args, "--out", out)
+    code, _, stderr = run(*args, "--out", out)
     assert code == 2, stderr
     assert "Traceback" not in stderr
     assert not out.exists()
