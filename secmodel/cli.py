@@ -5,13 +5,15 @@ and column, no traceback, nothing written); 3 a file or folder could not be read
 """
 
 import argparse
+import contextlib
 import gc
 import math
 import os
 import sys
 from pathlib import Path
 
-from secmodel.errors import InputError, UsageError
+from secmodel.analysis.executor import SCHEDULER_TIMEOUT_SECONDS
+from secmodel.errors import EnvironmentFailure, InputError, UsageError
 from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path, inside
 
 # Each command imports the model's modules (pandas, numpy) itself: `report` starts its kernel
@@ -68,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: uncertainty.csv)",
     )
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default: uncertainty.csv)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    where_to_run(p)
     p.add_argument(
         "--chunk-paths",
         type=int,
@@ -98,9 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=SPEC",
         help="user_growth_multiplier=0.5:1.5:11 or arpu_monthly=8,10,12 (repeatable)",
     )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    where_to_run(p)
     p.add_argument("--paths", type=int, metavar="N", help="also run a Monte Carlo per point")
     p.add_argument("--volatility", type=fraction, default=0.05, metavar="SIGMA")
     p.add_argument("--seed", type=int, default=1, metavar="S")
@@ -173,6 +171,46 @@ def fraction(text: str) -> float:
     return value
 
 
+def where_to_run(p: argparse.ArgumentParser) -> None:
+    """--workers K local processes, or --scheduler ADDRESS of a Dask cluster."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, metavar="K", help="local processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    p.add_argument(
+        "--scheduler-timeout",
+        type=seconds,
+        default=SCHEDULER_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for the scheduler to answer (default %(default)g)",
+    )
+
+
+def seconds(text: str) -> float:
+    """A command-line duration in seconds: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: '{text}'")
+    return value
+
+
+@contextlib.contextmanager
+def scheduler_for(args):
+    """The Dask client of --scheduler, connected before any work starts (None without one)."""
+    if args.scheduler is None:
+        yield None
+        return
+    from secmodel.analysis.executor import connect_scheduler
+
+    client = connect_scheduler(args.scheduler, args.scheduler_timeout)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def horizon(p: argparse.ArgumentParser) -> None:
     p.add_argument("--horizon", type=int, metavar="N", help="months to project (overrides the CSV)")
 
@@ -226,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except EnvironmentFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FILE_ERROR
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
@@ -365,10 +406,11 @@ def cmd_montecarlo(args) -> int:
     check_size(compile_model(inputs), spec, args.chunk_paths)  # before the progress bar
     per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
     chunks = -(-args.paths // per_chunk)
-    with tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar:
-        result = run_montecarlo(
-            inputs, spec, args.workers, args.chunk_paths, bar.update, args.scheduler
-        )
+    with (
+        scheduler_for(args) as scheduler,
+        tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar,
+    ):
+        result = run_montecarlo(inputs, spec, args.workers, args.chunk_paths, bar.update, scheduler)
     folder = inside(args.out, inputs.scenario_folder(scenario.scenario), "montecarlo")
     tables = {
         "montecarlo_quantiles.csv": result.quantiles,
@@ -435,16 +477,12 @@ def cmd_sweep(args) -> int:
         inputs, scenario, grid, args.horizon or scenario.horizon_months, montecarlo
     )  # before the progress bar
     points = math.prod(len(values) for values in grid.values())
-    with tqdm(total=-(-points // BATCH), unit="batch", desc="sweep", file=sys.stderr) as bar:
+    with (
+        scheduler_for(args) as scheduler,
+        tqdm(total=-(-points // BATCH), unit="batch", desc="sweep", file=sys.stderr) as bar,
+    ):
         table = run_sweep(
-            inputs,
-            scenario,
-            grid,
-            args.horizon,
-            montecarlo,
-            args.workers,
-            args.scheduler,
-            bar.update,
+            inputs, scenario, grid, args.horizon, montecarlo, args.workers, scheduler, bar.update
         )
     path = inside(args.out, inputs.scenario_folder(scenario.scenario), "sweep.csv")
     write_csv_atomic(path, table)

@@ -26,5 +26,10 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class EnvironmentFailure(Exception):
+    """Something the run needs outside its inputs failed: a service (a Dask scheduler) could
+    not be reached. One sentence, exit 3, like a file that cannot be read or written."""
+
+
 class UsageError(Exception):
     """A command-line value is not usable (unknown scenario, horizon out of range...)."""

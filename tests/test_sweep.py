@@ -1,6 +1,8 @@
 """Sweeps: grid parsing, rows equal to single projections, and a Dask LocalCluster giving the
 same table as the local run."""
 
+import socket
+
 import pandas as pd
 import pytest
 
@@ -82,3 +84,26 @@ def test_cli(tmp_path, run):
     assert table["fires_mrr_10k"].tolist() == [pytest.approx(float("nan"), nan_ok=True), 35]
     code, _, err = run("sweep", "--scenario", "bear", "--out", tmp_path)
     assert code == 2 and "a sweep needs at least one --grid" in err
+
+
+@pytest.mark.parametrize("command", ["sweep", "montecarlo"])
+def test_an_unreachable_scheduler_is_one_sentence_within_the_timeout(command, tmp_path, run):
+    with socket.socket() as s:  # a port nothing listens on once this socket is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    extra = ["--grid", "arpu_monthly=8,10"] if command == "sweep" else ["--paths", "10"]
+    args = [command, "--scenario", "base", *extra, "--out", tmp_path / "out"]
+    code, _, err = run(*args, "--scheduler", f"tcp://127.0.0.1:{port}", "--scheduler-timeout", "1")
+    assert code == 3
+    assert err.strip() == (
+        f"error: no Dask scheduler answered at tcp://127.0.0.1:{port} within 1 s "
+        "(--scheduler-timeout); check that it is running and reachable from here"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_address_that_is_not_one_is_a_usage_error(tmp_path, run):
+    args = ["sweep", "--scenario", "base", "--grid", "arpu_monthly=8,10", "--scheduler", "host"]
+    code, _, err = run(*args, "--out", tmp_path / "out")
+    assert code == 2
+    assert "--scheduler: missing port number in address 'host'" in err

@@ -12,6 +12,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
+from secmodel.errors import EnvironmentFailure, UsageError
+
+SCHEDULER_TIMEOUT_SECONDS = 10.0  # how long to wait for a Dask scheduler to answer
+
 
 def run_in_order(
     fn: Callable,
@@ -35,6 +39,25 @@ def run_in_order(
         if progress:
             progress(1)
         yield result
+
+
+def connect_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS):
+    """A ``distributed.Client`` of the scheduler at ``address``; an address that is not one is
+    a usage error, a scheduler that does not answer within ``timeout`` seconds an
+    :class:`~secmodel.errors.EnvironmentFailure`. Close it when done."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=timeout)
+    except ValueError as exc:
+        raise UsageError(
+            f"--scheduler: {exc}; write the scheduler's address as tcp://host:8786"
+        ) from None
+    except OSError:
+        raise EnvironmentFailure(
+            f"no Dask scheduler answered at {address} within {timeout:g} s "
+            "(--scheduler-timeout); check that it is running and reachable from here"
+        ) from None
 
 
 def usable_cores() -> int:
@@ -77,7 +100,7 @@ def _in_processes(fn, jobs, workers) -> Iterator:
 def _on_dask(fn, jobs, scheduler) -> Iterator:
     from distributed import Client
 
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    client = scheduler if isinstance(scheduler, Client) else connect_scheduler(scheduler)
     try:
         futures = [client.submit(fn, job, pure=False) for job in jobs]
         for future in futures:  # in job order
