@@ -228,6 +228,13 @@ def what_if(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start-users", type=float, metavar="N", help="users at launch")
 
 
+# the what-if overrides as the command line spells them, for its messages
+WHAT_IF_OPTIONS = {
+    name: "--" + name.replace("_", "-")
+    for name in ("user_growth_multiplier", "arpu_monthly", "start_users")
+}
+
+
 def overridden(args, scenario):
     from secmodel.model.whatif import WhatIf
 
@@ -235,7 +242,7 @@ def overridden(args, scenario):
         user_growth_multiplier=args.user_growth_multiplier,
         arpu_monthly=args.arpu_monthly,
         start_users=args.start_users,
-    ).apply(scenario)
+    ).apply(scenario, WHAT_IF_OPTIONS)
 
 
 def run() -> None:

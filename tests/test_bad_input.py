@@ -219,9 +219,9 @@ CASES = {
         lambda d: set_cell(d, "scenarios.csv", "base", "horizon_months", "60.5"),
         "scenarios.csv:3: horizon_months: must be a whole number (got '60.5')",
     ),
-    "zero start users": (
-        lambda d: set_cell(d, "scenarios.csv", "base", "start_users", "0"),
-        "scenarios.csv:3: start_users: must be greater than 0 (got '0')",
+    "negative start users": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "start_users", "-1"),
+        "scenarios.csv:3: start_users: must not be negative (got '-1')",
     ),
     "bad latch": (
         lambda d: set_cell(d, "triggers.csv", "mrr_10k", "latch", "maybe"),

@@ -263,3 +263,13 @@ def test_a_run_that_cannot_write_one_file_leaves_the_previous_outputs(
     assert "Traceback" not in err and str(out / blocked) in err
     assert all(p.read_bytes() == b"last month's file\n" for p in before if p != out / blocked)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--start-users", "-5"), ("--arpu-monthly", "-1"), ("--user-growth-multiplier", "-2")],
+)
+def test_what_if_errors_name_the_option_as_typed(option, value, tmp_path, run):
+    code, _, err = run("project", option, value, "--out", tmp_path / "out")
+    assert code == 2
+    assert err.strip() == f"error: {option} must be a number from 0 (got {value})"

@@ -123,14 +123,24 @@ def test_projection_notebook_equals_the_cli(tmp_path):
         (["-p", "growth", "2"], "unknown parameter 'growth'; known parameters: arpu_monthly,"),
         (["-p", "user_growth_multiplier", "fast"], "'user_growth_multiplier' must be float"),
         (["-p", "horizon_months", "12.5"], "'horizon_months' must be Optional[int]"),
-        (["-p", "horizon_months", "2000"], "--horizon must be between 1 and 1200"),
+        (
+            ["-p", "horizon_months", "2000"],
+            "parameter 'horizon_months' must be between 1 and 1200 months (got 2000)",
+        ),
         (["-p", "log_scale", "maybe"], "'log_scale' must be bool"),
-        (["-p", "start_users", "-5"], "start_users must be greater than 0"),
+        (["-p", "start_users", "-5"], "start_users must be a number from 0 (got -5)"),
+        (
+            ["--notebook", "montecarlo", "--scenario", "bull"],
+            "the montecarlo notebook cannot run: uncertainty.csv has no row for scenario 'bull'; "
+            "add one, or give -p volatility VALUE, -p paths VALUE, -p seed VALUE, "
+            "-p sensitivity_delta VALUE",
+        ),
         (["--in-place", "-p", "scenario", "bull"], "--in-place re-runs the committed notebooks"),
         (["--notebook", "projections"], "unknown notebook 'projections'; known notebooks:"),
     ],
 )
 def test_refused_before_any_kernel_starts(args, message, tmp_path, run):
+    args = [*args, "-p", "data_dir", SEED_DATA] if "--in-place" not in args else args
     code, _, err = run("notebooks", *args, "--out", tmp_path / "out")
     assert code == 2
     assert message in err
@@ -229,3 +239,22 @@ def test_notebooks_folder_holds_only_what_is_committed():
         check=True,
     ).stdout.split()
     assert {Path(p).name for p in tracked} >= {f"{n}.ipynb" for n in NOTEBOOKS}
+
+
+def test_the_montecarlo_notebook_is_left_out_for_a_scenario_without_uncertainty(tmp_path):
+    """bull has no uncertainty.csv row: its other notebooks run, and a note says why the
+    montecarlo one does not; with the four settings given it runs."""
+    from secmodel.report.runner import plan_jobs
+
+    data = [("data_dir", str(SEED_DATA))]
+    _, jobs, notes = plan_jobs(["bull", "base"], data, tmp_path)
+    assert [(j.output.parent.name, j.notebook) for j in jobs if j.notebook == "montecarlo"] == [
+        ("base", "montecarlo")
+    ]
+    assert len(jobs) == 2 * 5 - 1
+    assert notes == [
+        "montecarlo notebook left out for bull: uncertainty.csv has no row for scenario 'bull'"
+    ]
+    given = [("volatility", "0.05"), ("paths", "100"), ("seed", "1"), ("sensitivity_delta", "0.2")]
+    _, jobs, notes = plan_jobs(["bull"], data + given, tmp_path)
+    assert "montecarlo" in [j.notebook for j in jobs] and notes == []

@@ -52,9 +52,11 @@ def test_overrides_change_only_what_is_asked():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"user_growth_multiplier": -1}, "must not be negative"),
-        ({"arpu_monthly": -1}, "arpu_monthly must not be negative"),
-        ({"start_users": 0}, "start_users must be greater than 0"),
+        ({"user_growth_multiplier": -1}, "user_growth_multiplier must be a number from 0"),
+        ({"user_growth_multiplier": 20}, "makes a growth rate above 100% a month"),
+        ({"arpu_monthly": -1}, "arpu_monthly must be a number from 0"),
+        ({"start_users": -1}, r"start_users must be a number from 0 \(got -1\)"),
+        ({"start_users": float("inf")}, "start_users must be a number from 0"),
     ],
 )
 def test_overrides_refuse_impossible_values(kwargs, message):

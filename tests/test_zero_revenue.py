@@ -9,6 +9,7 @@ import pytest
 from secmodel.inputs.loader import load_inputs
 from secmodel.report.board import build_pack, pages
 from secmodel.report.workbook import workbook_bytes
+from tests.conftest import SEED_DATA
 from tests.test_bad_input import set_cell
 
 
@@ -44,5 +45,26 @@ def test_project_and_the_what_if_panel_at_arpu_0(free_data, tmp_path, run, capsy
     _, _, arpu, _, _ = panel.children[0].children
     capsys.readouterr()
     arpu.value = 0.0  # the slider's minimum
+    shown = capsys.readouterr().out
+    assert "checks: 9/9 pass" in shown and "Not possible" not in shown
+
+
+def test_no_users_at_launch_is_a_pre_launch_case(data_dir, tmp_path, run, capsys):
+    """start_users 0: no users ever (growth multiplies), no revenue, only the launch items:
+    the seed's MVP baseline, $1,500 a month (the seed's Phase 1 total), for 61 months."""
+    set_cell(data_dir, "scenarios.csv", "bear", "start_users", "0")
+    code, out, err = run("project", "--data", data_dir, "--scenario", "bear", "--out", tmp_path)
+    assert code == 0, err
+    assert "fired: launch m0;" in out and "cumulative spend $91,500 accrual" in out
+    pack = build_pack(load_inputs(data_dir))
+    text = "".join(part.data for part in pages(pack, "2026-11-25", "").parts["executive_summary"])
+    assert "n/a" in text and "nan" not in text.lower()
+    from secmodel.present.widgets import what_if_panel
+
+    panel = what_if_panel(load_inputs(SEED_DATA), "base")
+    users = panel.children[0].children[3]
+    capsys.readouterr()
+    users.value = users.min
+    assert users.min == 0
     shown = capsys.readouterr().out
     assert "checks: 9/9 pass" in shown and "Not possible" not in shown

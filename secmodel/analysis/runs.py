@@ -73,6 +73,25 @@ class UncertaintyRun:
     sensitivity: pd.DataFrame
 
 
+UNCERTAINTY_SETTINGS = ("volatility", "paths", "seed", "sensitivity_delta")
+
+
+def uncertainty_scenario(inputs: ModelInputs, scenario: str | None) -> str | None:
+    """The scenario an uncertainty run of ``scenario`` simulates: itself, or with None the
+    first of uncertainty.csv (None when that file has no rows)."""
+    if scenario is not None:
+        return scenario
+    return next(iter(inputs.uncertainty), None)
+
+
+def missing_uncertainty(inputs: ModelInputs, scenario: str | None, given: dict) -> list[str]:
+    """The settings an uncertainty run of ``scenario`` would lack: none when uncertainty.csv
+    has its row, else those of UNCERTAINTY_SETTINGS not ``given`` (a value other than None)."""
+    if uncertainty_scenario(inputs, scenario) in inputs.uncertainty:
+        return []
+    return [name for name in UNCERTAINTY_SETTINGS if given.get(name) is None]
+
+
 def uncertainty_run(
     inputs: ModelInputs,
     scenario: str | None = None,
@@ -85,14 +104,23 @@ def uncertainty_run(
 ) -> UncertaintyRun:
     """Monte Carlo and sensitivity of ``scenario`` (None: the first of uncertainty.csv);
     settings left as None come from its row of uncertainty.csv."""
+    given = {
+        "volatility": volatility,
+        "paths": paths,
+        "seed": seed,
+        "sensitivity_delta": sensitivity_delta,
+    }
+    missing = missing_uncertainty(inputs, scenario, given)
+    scenario = uncertainty_scenario(inputs, scenario)
     if scenario is None:
-        if not inputs.uncertainty:
-            raise UsageError("uncertainty.csv has no scenario to simulate")
-        scenario = next(iter(inputs.uncertainty))
+        raise UsageError("uncertainty.csv has no scenario to simulate")
+    if missing:
+        raise UsageError(
+            f"uncertainty.csv has no row for scenario '{scenario}': add one, or give "
+            f"{', '.join(missing)}"
+        )
     base = resolve_scenarios(inputs, [scenario])[0]
     settings = inputs.uncertainty.get(scenario)
-    if settings is None and None in (volatility, paths, seed, sensitivity_delta):
-        raise UsageError(f"uncertainty.csv has no row for scenario '{scenario}'")
     changed = what_if.apply(base)
     horizon = horizon_months or changed.horizon_months
     spec = MonteCarloSpec(

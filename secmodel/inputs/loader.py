@@ -285,7 +285,7 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
         match = _START_DATE.match(start)
         if not match:
             row.problem("start_date", "must be a month written YYYY-MM", start)
-        users = row.number("start_users", above=0, what="a number of users")
+        users = row.number("start_users", minimum=0, what="a number of users")
         arpu = row.money("arpu_monthly")
         arpu_growth = row.fraction("arpu_growth_annual", above=-1, per="year")
         horizon = row.number("horizon_months", integer=True, what="a number of months")

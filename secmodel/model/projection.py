@@ -60,10 +60,10 @@ def similar(name: str, known: list[str]) -> list[str]:
     return same_case or difflib.get_close_matches(name, known, n=2, cutoff=0.75)
 
 
-def check_horizon(horizon: int | None) -> None:
-    """A horizon override must be 1..MAX_HORIZON months."""
+def check_horizon(horizon: int | None, name: str = "--horizon") -> None:
+    """A horizon override must be 1..MAX_HORIZON months; ``name`` is how the user wrote it."""
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
-        raise UsageError(f"--horizon must be between 1 and {MAX_HORIZON} months (got {horizon})")
+        raise UsageError(f"{name} must be between 1 and {MAX_HORIZON} months (got {horizon})")
 
 
 def month_labels(scenario: Scenario, months: np.ndarray) -> list[str]:

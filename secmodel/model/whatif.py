@@ -1,6 +1,7 @@
 """What-if overrides: change a scenario's growth, ARPU or start users without editing the CSVs."""
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from secmodel.errors import UsageError
@@ -16,26 +17,39 @@ class WhatIf:
     arpu_monthly: float | None = None
     start_users: float | None = None
 
-    def problems(self, scenario: Scenario) -> list[str]:
-        """Why these overrides would break ``scenario``'s model (empty: they would not)."""
+    def problems(self, scenario: Scenario, spelling: dict[str, str] | None = None) -> list[str]:
+        """Why these overrides would break ``scenario``'s model (empty: they would not), each
+        naming its override as in ``spelling`` (``--start-users`` on the command line; by
+        default the field's own name, as in a notebook's parameters)."""
+
+        def name(field: str) -> str:
+            return (spelling or {}).get(field, field)
+
         problems = []
         multiplier = self.user_growth_multiplier
-        if multiplier < 0:
-            problems.append(f"user_growth_multiplier must not be negative (got {multiplier:g})")
+        if not math.isfinite(multiplier) or multiplier < 0:
+            problems.append(
+                f"{name('user_growth_multiplier')} must be a number from 0 (got {multiplier:g})"
+            )
         elif any(s.user_growth_monthly * multiplier <= -1 for s in scenario.growth):
             problems.append(
-                f"user_growth_multiplier {multiplier:g} makes a growth rate -100% or less"
+                f"{name('user_growth_multiplier')} {multiplier:g} makes a growth rate -100% or less"
             )
-        if self.arpu_monthly is not None and not float(self.arpu_monthly) >= 0:
-            problems.append(f"arpu_monthly must not be negative (got {self.arpu_monthly:g})")
-        if self.start_users is not None and not float(self.start_users) > 0:
-            problems.append(f"start_users must be greater than 0 (got {self.start_users:g})")
+        elif any(s.user_growth_monthly * multiplier > 1 for s in scenario.growth):
+            problems.append(
+                f"{name('user_growth_multiplier')} {multiplier:g} makes a growth rate above 100% "
+                "a month"
+            )
+        for field in ("arpu_monthly", "start_users"):
+            value = getattr(self, field)
+            if value is not None and not 0 <= float(value) < math.inf:
+                problems.append(f"{name(field)} must be a number from 0 (got {value:g})")
         return problems
 
-    def apply(self, scenario: Scenario) -> Scenario:
+    def apply(self, scenario: Scenario, spelling: dict[str, str] | None = None) -> Scenario:
         """``scenario`` with the overrides; values that would break the model are refused with
-        a :class:`UsageError`."""
-        problems = self.problems(scenario)
+        a :class:`UsageError` naming them as in ``spelling`` (see :meth:`problems`)."""
+        problems = self.problems(scenario, spelling)
         if problems:
             raise UsageError("; ".join(problems))
         multiplier = float(self.user_growth_multiplier)

@@ -53,7 +53,7 @@ def what_if_panel(
     )
     users = widgets.IntSlider(
         value=int(start_users if start_users is not None else base.start_users),
-        min=1,
+        min=0,
         max=10_000,
         step=10,
         description="Users at launch",

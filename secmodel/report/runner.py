@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from secmodel.analysis.runs import missing_uncertainty, uncertainty_scenario
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import load_inputs
 from secmodel.model.projection import check_horizon, resolve_scenarios
@@ -104,7 +105,7 @@ def check_parameters(values: dict, declared: dict[str, dict[str, dict]]) -> None
         }
         if wanted and not any(ok[t] for t in wanted):
             raise UsageError(f"parameter '{name}' must be {kind} (got '{value}')")
-    check_horizon(values.get("horizon_months"))
+    check_horizon(values.get("horizon_months"), "parameter 'horizon_months'")
 
 
 def plan_jobs(
@@ -114,7 +115,8 @@ def plan_jobs(
     notebooks: list[str] | None = None,
 ) -> tuple:
     """Validate everything and list the notebook runs, without starting a kernel: the inputs
-    they read and the jobs."""
+    they read, the jobs, and notes on runs left out (the montecarlo notebook of a scenario
+    with no uncertainty.csv row, unless it was asked for by name: then it is refused)."""
     unknown = [n for n in notebooks or [] if n not in NOTEBOOKS]
     if unknown:
         raise UsageError(
@@ -134,16 +136,31 @@ def plan_jobs(
     what_if = {name: values[name] for name in WHAT_IF_NAMES if values.get(name) is not None}
     for scenario in resolve_scenarios(inputs, names):
         WhatIf(**what_if).apply(scenario)
-    jobs = []
+    jobs, notes = [], []
     for scenario in names or [None]:
         folder = inside(out_dir, inputs.scenario_folder(scenario) if scenario else "default")
         for name in chosen:
+            missing = missing_uncertainty(inputs, scenario or values.get("scenario"), values)
+            if name == "montecarlo" and missing:
+                simulated = uncertainty_scenario(inputs, scenario or values.get("scenario"))
+                why = (
+                    f"uncertainty.csv has no row for scenario '{simulated}'"
+                    if simulated
+                    else "uncertainty.csv has no scenario to simulate"
+                )
+                if notebooks:  # asked for by name
+                    raise UsageError(
+                        f"the montecarlo notebook cannot run: {why}; add one, or give "
+                        + ", ".join(f"-p {m} VALUE" for m in missing)
+                    )
+                notes.append(f"montecarlo notebook left out for {simulated or 'default'}: {why}")
+                continue
             params = dict(values)
             if scenario is not None:
                 params["scenario"] = scenario
             params = {k: v for k, v in params.items() if k in declared[name]}
             jobs.append(Job(name, params, folder / f"{name}.ipynb"))
-    return inputs, jobs
+    return inputs, jobs, notes
 
 
 def scrub(path: Path) -> None:
@@ -232,5 +249,7 @@ def run_notebooks(
         inputs = load_inputs(DEFAULT_DATA_DIR)
         jobs = [Job(name, {}, notebook_path(name)) for name in COMMITTED]
     else:
-        inputs, jobs = plan_jobs(scenarios, pairs, out_dir, notebooks)
+        inputs, jobs, notes = plan_jobs(scenarios, pairs, out_dir, notebooks)
+        for note in notes:
+            print(note, file=sys.stderr)
     return run_jobs(jobs, inputs.settings.notebook_workers)
