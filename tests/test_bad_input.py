@@ -414,3 +414,57 @@ def test_references_are_checked_in_the_same_run_as_other_files_structural_proble
     assert f"stages.csv:{len(rows) + 1}: (row): has" in stderr
     # the other stage rows, and the catalog rows using real triggers, raise nothing
     assert len(lines) == 5, stderr
+
+
+def set_growth(data: Path, scenario: str, rate: str) -> None:
+    rows = read_rows(data / "growth.csv")
+    write_rows(data / "growth.csv", [[r[0], r[1], rate] if r[0] == scenario else r for r in rows])
+
+
+OVERFLOWS = {
+    # base: 200 users doubling each month pass 1.797e308 when 2^m > 8.99e305, m = 1,017;
+    # the segment in force then is base's last (from month 37), line 9
+    "users": (
+        lambda d: set_growth(d, "base", "100%"),
+        ["--horizon", "1200"],
+        "growth.csv:9: user_growth_monthly: the users of scenario 'base' pass 1.8e308, the "
+        "largest number the model can hold, in month 1017 of 1200; lower this value or the "
+        "horizon (got '100%')",
+    ),
+    # 200 users x 1e307 USD = 2e309 in month 0
+    "MRR": (
+        lambda d: set_cell(d, "scenarios.csv", "base", "arpu_monthly", "1e307"),
+        [],
+        "scenarios.csv:3: arpu_monthly: the MRR of scenario 'base' pass 1.8e308, the largest "
+        "number the model can hold, in month 0 of 60",
+    ),
+    # two launch items of 1e308 a month: each finite, their sum 2e308 is not
+    "spend": (
+        lambda d: [
+            set_cell(d, "catalog.csv", item, "amount", "1e308")
+            for item in ("hosting", "ssl_certificates")
+        ],
+        [],
+        "catalog.csv:2: amount: the spend of scenario 'base' pass 1.8e308, the largest number "
+        "the model can hold, in month 0 of 60; lower this value or the horizon (got '1e308')",
+    ),
+    # 1e307 a month from launch: the 18th month's running total is 1.8e308
+    "cumulative spend": (
+        lambda d: set_cell(d, "catalog.csv", "hosting", "amount", "1e307"),
+        [],
+        "catalog.csv:2: amount: the cumulative spend of scenario 'base' pass 1.8e308, the "
+        "largest number the model can hold, in month 17 of 60",
+    ),
+}
+
+
+@pytest.mark.parametrize("figure", sorted(OVERFLOWS))
+def test_outputs_that_would_overflow_name_their_input(figure, data_dir, tmp_path, run):
+    mutate, args, expected = OVERFLOWS[figure]
+    mutate(data_dir)
+    out = tmp_path / "out"
+    code, _, stderr = run("project", "--data", data_dir, "--scenario", "base", *args, "--out", out)
+    assert code == 2
+    assert expected in stderr, stderr
+    assert "CHECK" not in stderr and "Warning" not in stderr and "Traceback" not in stderr
+    assert not out.exists()

@@ -401,7 +401,21 @@ def run_model(
 ) -> ModelArrays:
     """Project ``scenario`` over months 0..horizon. ``growth`` (P, T) overrides the scenario's
     segments (Monte Carlo paths); by default one path with the scenario's growth. With
-    ``per_item=False`` (many paths) the per-item arrays are skipped: only totals are kept."""
+    ``per_item=False`` (many paths) the per-item arrays are skipped: only totals are kept.
+    A figure too large for a float becomes inf without a warning: the caller names its input
+    (:func:`secmodel.model.projection.overflow_problem`)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _run_model(model, scenario, horizon_months, growth, per_item)
+
+
+def _run_model(
+    model: CompiledModel,
+    scenario: Scenario,
+    horizon_months: int,
+    growth: np.ndarray | None,
+    per_item: bool,
+) -> ModelArrays:
+    """:func:`run_model`'s steps."""
     months = month_axis(horizon_months)
     if growth is None:
         growth = user_growth_by_month(scenario.growth, horizon_months)[None, :]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.errors import UsageError
+from secmodel.errors import InputError, Problem, UsageError
 from secmodel.formatting import usd_cents
 from secmodel.inputs.loader import MAX_HORIZON, ModelInputs, Scenario
 from secmodel.limits import check_memory
@@ -89,6 +89,9 @@ def project_scenario(
         working_bytes(model, 1, horizon, per_item=True),
     )
     arrays = run_model(model, scenario, horizon).path(0)
+    overflow = overflow_problem(inputs, model, scenario, arrays)
+    if overflow:
+        raise InputError([overflow])
     dates = month_labels(scenario, arrays.months)
     return Projection(
         scenario=scenario,
@@ -99,6 +102,57 @@ def project_scenario(
         events=events_table(model, arrays, dates),
         spend_by_item=spend_by_item_table(model, arrays, dates),
     )
+
+
+def overflow_problem(
+    inputs: ModelInputs, model: CompiledModel, scenario: Scenario, a: ModelArrays
+) -> Problem | None:
+    """When a figure grows past the largest number a float holds (about 1.8e308), the input
+    row that drives it, as an input problem: the growth segment for users, the ARPU for ARPU,
+    MRR and ARR, the catalog item for spend. None when every figure is finite."""
+
+    def running_total(values):
+        with np.errstate(over="ignore"):  # it is the overflow being looked for
+            return np.cumsum(values, axis=-1)
+
+    def first(values) -> int | None:
+        bad = ~np.isfinite(values)
+        return int(np.argmax(bad)) if bad.any() else None
+
+    def problem(file: str, line: int, column: str, figure: str, month: int) -> Problem:
+        table = inputs.tables[file]
+        written = next((row.raw(column) for row in table.rows if row.line == line), None)
+        return Problem(
+            table.name,
+            line,
+            column,
+            f"the {figure} of scenario '{scenario.scenario}' pass 1.8e308, the largest number "
+            f"the model can hold, in month {month} of {len(a.months) - 1}; lower this value "
+            "or the horizon",
+            written,
+        )
+
+    month = first(a.users)
+    if month is not None:
+        segment = [s for s in scenario.growth if s.from_month <= month][-1]
+        return problem("growth", segment.line, "user_growth_monthly", "users", month)
+    for figure, values in (("ARPU", a.arpu), ("MRR", a.mrr), ("ARR", a.arr)):
+        month = first(values)
+        if month is not None:
+            return problem("scenarios", scenario.line, "arpu_monthly", figure, month)
+    for figure, total, per_item in (
+        ("spend", a.spend_accrual, a.accrual),
+        ("cash spend", a.spend_cash, a.cash),
+        ("cumulative spend", a.cumulative_accrual, running_total(a.accrual)),
+        ("cumulative cash spend", a.cumulative_cash, running_total(a.cash)),
+    ):
+        month = first(total)
+        if month is not None:
+            # the item that is not finite itself, else the largest part of the total
+            column = np.nan_to_num(per_item[:, month], nan=np.inf)
+            item = model.items[int(np.argmax(column))]
+            return problem("catalog", item.line, "amount", figure, month)
+    return None
 
 
 def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
