@@ -77,7 +77,7 @@ def test_readme_command_runs_as_written(command, data_dir, tmp_path, run, monkey
     elif "--data" not in args:
         args[1:1] = ["--data", str(data_dir)]
     out = ["--out", str(tmp_path / "out")] if args[0] != "explain" else []
-    code, stdout, stderr = run(*args, *out)
+    code, _, stderr = run(*args, *out)
     assert code == 0, f"{command}\n{stderr}"
     assert "Traceback" not in stderr
     if args[0] == "notebooks":
