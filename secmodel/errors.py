@@ -14,8 +14,14 @@ class Problem:
     value: str | None = None
 
     def __str__(self) -> str:
-        got = "" if self.value is None else f" (got '{self.value}')"
+        got = "" if self.value is None else f" (got '{printable(self.value)}')"
         return f"{self.file}:{self.line}: {self.column}: {self.message}{got}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (a tab, a line break, a stray byte) written as escapes,
+    so a problem stays one readable line and shows what is really in the cell."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class InputError(Exception):
