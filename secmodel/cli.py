@@ -84,7 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--scenario", required=True, metavar="NAME")
     p.add_argument(
-        "--delta", type=float, default=0.2, help="relative move of each driver (default 0.2)"
+        "--delta",
+        type=fraction,
+        default=0.2,
+        help="relative move of each driver: 0.2 or 20%% (default 0.2)",
     )
     horizon(p)
 

@@ -273,3 +273,9 @@ def test_what_if_errors_name_the_option_as_typed(option, value, tmp_path, run):
     code, _, err = run("project", option, value, "--out", tmp_path / "out")
     assert code == 2
     assert err.strip() == f"error: {option} must be a number from 0 (got {value})"
+
+
+def test_sensitivity_delta_as_a_percentage(tmp_path, run):
+    code, out, err = run("sensitivity", "--scenario", "base", "--delta", "20%", "--out", tmp_path)
+    assert code == 0, err
+    assert "each driver moved by 20%" in out

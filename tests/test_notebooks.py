@@ -130,6 +130,11 @@ def test_projection_notebook_equals_the_cli(tmp_path):
         (["-p", "log_scale", "maybe"], "'log_scale' must be bool"),
         (["-p", "start_users", "-5"], "start_users must be a number from 0 (got -5)"),
         (
+            ["-p", "volatility", "5"],
+            "volatility must be a fraction from 0 to 1 (got 5); write 0.15",
+        ),
+        (["-p", "sensitivity_delta", "20"], "sensitivity_delta must be between 0 and 1 (got 20)"),
+        (
             ["--notebook", "montecarlo", "--scenario", "bull"],
             "the montecarlo notebook cannot run: uncertainty.csv has no row for scenario 'bull'; "
             "add one, or give -p volatility VALUE, -p paths VALUE, -p seed VALUE, "
@@ -258,3 +263,12 @@ def test_the_montecarlo_notebook_is_left_out_for_a_scenario_without_uncertainty(
     given = [("volatility", "0.05"), ("paths", "100"), ("seed", "1"), ("sensitivity_delta", "0.2")]
     _, jobs, notes = plan_jobs(["bull"], data + given, tmp_path)
     assert "montecarlo" in [j.notebook for j in jobs] and notes == []
+
+
+def test_percentages_are_fractions_in_parameters(tmp_path):
+    from secmodel.report.runner import plan_jobs
+
+    pairs = [("data_dir", str(SEED_DATA)), ("volatility", "5%"), ("sensitivity_delta", "20%")]
+    _, jobs, _ = plan_jobs(["base"], pairs, tmp_path, ["montecarlo"])
+    assert jobs[0].parameters["volatility"] == 0.05
+    assert jobs[0].parameters["sensitivity_delta"] == 0.2

@@ -73,13 +73,18 @@ class MonteCarloSpec:
     growth_floor: float  # lowest monthly growth a path may take (fraction; settings.csv)
 
 
-def check_spec(paths: int, volatility: float, seed: int) -> None:
+def check_spec(paths: int, volatility: float, seed: int, prefix: str = "--") -> None:
+    """Refuse settings a Monte Carlo cannot use, naming them as the user wrote them: with
+    ``prefix`` '--' on the command line, '' for a notebook's parameters."""
     if paths < 1:
-        raise UsageError(f"--paths must be at least 1 (got {paths})")
-    if not volatility >= 0:
-        raise UsageError(f"--volatility must not be negative (got {volatility})")
+        raise UsageError(f"{prefix}paths must be at least 1 (got {paths})")
+    if not 0 <= volatility <= 1:
+        raise UsageError(
+            f"{prefix}volatility must be a fraction from 0 to 1 (got {volatility:g}); "
+            "write 0.15 or 15% for 15%"
+        )
     if seed < 0:
-        raise UsageError(f"--seed must not be negative (got {seed})")
+        raise UsageError(f"{prefix}seed must not be negative (got {seed})")
 
 
 def chunk_bytes(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int) -> int:

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from secmodel.analysis.montecarlo import check_spec
 from secmodel.analysis.runs import missing_uncertainty, uncertainty_scenario
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import load_inputs
@@ -66,7 +67,15 @@ def declared_parameters(name: str) -> dict[str, dict]:
 
 
 def parse_value(text: str):
-    """A -p value as papermill's CLI reads it: None, True/False, int, float, else the string."""
+    """A -p value as papermill's CLI reads it: None, True/False, int, float, else the string;
+    and, as everywhere in secmodel, a percentage (``5%``) as its fraction."""
+    from secmodel.inputs.csvtable import parse_number
+
+    if text.strip().endswith("%"):
+        try:
+            return parse_number(text, percent=True)
+        except ValueError:
+            return text
     if text in ("None", "none", "null"):
         return None
     if text in ("True", "true"):
@@ -106,6 +115,14 @@ def check_parameters(values: dict, declared: dict[str, dict[str, dict]]) -> None
         if wanted and not any(ok[t] for t in wanted):
             raise UsageError(f"parameter '{name}' must be {kind} (got '{value}')")
     check_horizon(values.get("horizon_months"), "parameter 'horizon_months'")
+    montecarlo = {name: values.get(name) for name in ("paths", "volatility", "seed")}
+    defaults = {"paths": 1, "volatility": 0.0, "seed": 0}  # stand-ins for values not given
+    check_spec(**{k: defaults[k] if v is None else v for k, v in montecarlo.items()}, prefix="")
+    delta = values.get("sensitivity_delta")
+    if delta is not None and not 0 < delta < 1:
+        raise UsageError(
+            f"sensitivity_delta must be between 0 and 1 (got {delta:g}); write 0.2 or 20% for 20%"
+        )
 
 
 def plan_jobs(
