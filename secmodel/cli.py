@@ -290,12 +290,19 @@ def cmd_project(args) -> int:
     from secmodel.inputs.loader import load_inputs
     from secmodel.model.checks import run_checks, summary_line
     from secmodel.model.engine import compile_model
-    from secmodel.model.projection import check_horizon, project_scenario, resolve_scenarios
+    from secmodel.model.projection import (
+        check_end,
+        check_horizon,
+        project_scenario,
+        resolve_scenarios,
+    )
     from secmodel.output import projection_files, write_files_atomic
 
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
     check_horizon(args.horizon)
+    for scenario in scenarios:
+        check_end(scenario, args.horizon)
     model = compile_model(inputs)
     projections, lines, all_results = [], [], []
     for scenario in [overridden(args, s) for s in scenarios]:
@@ -367,11 +374,12 @@ def cmd_explain(args) -> int:
 def one_scenario(args):
     """The inputs and the scenario named by --scenario, with --horizon checked."""
     from secmodel.inputs.loader import load_inputs
-    from secmodel.model.projection import check_horizon, resolve_scenarios
+    from secmodel.model.projection import check_end, check_horizon, resolve_scenarios
 
     inputs = load_inputs(args.data)
     scenario = resolve_scenarios(inputs, [args.scenario])[0]
     check_horizon(args.horizon)
+    check_end(scenario, args.horizon)
     return inputs, scenario
 
 

@@ -468,3 +468,20 @@ def test_outputs_that_would_overflow_name_their_input(figure, data_dir, tmp_path
     assert expected in stderr, stderr
     assert "CHECK" not in stderr and "Warning" not in stderr and "Traceback" not in stderr
     assert not out.exists()
+
+
+def test_a_horizon_override_may_not_pass_the_year_9999(data_dir, tmp_path, run):
+    # from 9990-01, month 119 is 9999-12: the last month a spreadsheet can show
+    set_cell(data_dir, "scenarios.csv", "base", "start_date", "9990-01")
+    args = ["--data", data_dir, "--scenario", "base", "--out", tmp_path / "out"]
+    for command in ("project", "montecarlo", "sensitivity"):
+        code, _, err = run(command, *args, "--horizon", "120")
+        assert code == 2
+        assert err.strip() == (
+            "error: --horizon 120 carries scenario 'base' (from 9990-01) past 9999-12; "
+            "at most 119 months"
+        )
+    code, _, err = run("project", *args, "--horizon", "119")
+    assert code == 0, err
+    last = (tmp_path / "out" / "base" / "projection.csv").read_text().splitlines()[-1]
+    assert last.startswith("119,9999-12,")

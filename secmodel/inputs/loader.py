@@ -296,12 +296,11 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
             row.problem("start_date", f"must be {FIRST_YEAR}-01 or later", start)
             match = None
         if match and horizon is not None:
-            last = int(match.group(1)) * 12 + int(match.group(2)) - 1 + horizon
-            if last // 12 > LAST_YEAR:
+            most = longest_horizon(int(match.group(1)), int(match.group(2)))
+            if horizon > most:
                 row.problem(
                     "horizon_months",
-                    f"ends after {LAST_YEAR}-12 (from {start}); at most "
-                    f"{LAST_YEAR * 12 + 11 - (last - horizon)} months",
+                    f"ends after {LAST_YEAR}-12 (from {start}); at most {most} months",
                     str(horizon),
                 )
                 horizon = None
@@ -335,6 +334,11 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
                 row.line,
             )
     return scenarios
+
+
+def longest_horizon(start_year: int, start_month: int) -> int:
+    """The most months a projection from this start may run without passing LAST_YEAR-12."""
+    return LAST_YEAR * 12 + 11 - (start_year * 12 + start_month - 1)
 
 
 def _check_growth_scenarios(growth_table: Table, known: set[str]) -> None:

@@ -8,7 +8,13 @@ import pandas as pd
 
 from secmodel.errors import InputError, Problem, UsageError
 from secmodel.formatting import usd_cents
-from secmodel.inputs.loader import MAX_HORIZON, ModelInputs, Scenario
+from secmodel.inputs.loader import (
+    LAST_YEAR,
+    MAX_HORIZON,
+    ModelInputs,
+    Scenario,
+    longest_horizon,
+)
 from secmodel.limits import check_memory
 from secmodel.model.engine import (
     CompiledModel,
@@ -66,6 +72,19 @@ def check_horizon(horizon: int | None, name: str = "--horizon") -> None:
         raise UsageError(f"{name} must be between 1 and {MAX_HORIZON} months (got {horizon})")
 
 
+def check_end(scenario: Scenario, horizon: int | None, name: str = "--horizon") -> None:
+    """A horizon override must not carry ``scenario`` past LAST_YEAR-12 (what a spreadsheet
+    can show as a date); ``name`` is how the user wrote the override."""
+    if horizon is None:
+        return
+    most = longest_horizon(scenario.start_year, scenario.start_month)
+    if horizon > most:
+        raise UsageError(
+            f"{name} {horizon} carries scenario '{scenario.scenario}' (from "
+            f"{scenario.start_date}) past {LAST_YEAR}-12; at most {most} months"
+        )
+
+
 def month_labels(scenario: Scenario, months: np.ndarray) -> list[str]:
     """YYYY-MM for each month index, month 0 being the scenario's start date."""
     start = pd.Period(scenario.start_date, freq="M")
@@ -82,6 +101,7 @@ def project_scenario(
     if isinstance(scenario, str):
         scenario = resolve_scenarios(inputs, [scenario])[0]
     check_horizon(horizon_months)
+    check_end(scenario, horizon_months)
     horizon = horizon_months or scenario.horizon_months
     model = model or compile_model(inputs)
     check_memory(

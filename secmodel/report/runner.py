@@ -19,7 +19,7 @@ from secmodel.analysis.montecarlo import check_spec
 from secmodel.analysis.runs import missing_uncertainty, uncertainty_scenario
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import load_inputs
-from secmodel.model.projection import check_horizon, resolve_scenarios
+from secmodel.model.projection import check_end, check_horizon, resolve_scenarios
 from secmodel.model.whatif import WhatIf
 from secmodel.paths import (
     DEFAULT_DATA_DIR,
@@ -153,6 +153,7 @@ def plan_jobs(
     what_if = {name: values[name] for name in WHAT_IF_NAMES if values.get(name) is not None}
     for scenario in resolve_scenarios(inputs, names):
         WhatIf(**what_if).apply(scenario)
+        check_end(scenario, values.get("horizon_months"), "parameter 'horizon_months'")
     jobs, notes = [], []
     for scenario in names or [None]:
         folder = inside(out_dir, inputs.scenario_folder(scenario) if scenario else "default")
