@@ -6,6 +6,7 @@ data and reports folders are the repository's; a package installed from a wheel 
 repository, so they are those of the folder the command is run in.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -56,9 +57,10 @@ def inside(folder: Path, *parts: str) -> Path:
 
 
 def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the current directory when under it."""
+    """The path as a user would type it: relative to the current directory when under it.
+    Links are not followed (a broken or looping one is named as it is)."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())))
+    except (ValueError, OSError):  # elsewhere, or the current folder is gone
         return str(path)

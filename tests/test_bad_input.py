@@ -53,10 +53,6 @@ def drop_column(data: Path, file: str, column: str) -> None:
 
 
 CASES = {
-    "missing file": (
-        lambda d: (d / "stages.csv").unlink(),
-        "stages.csv:1: (file): file not found",
-    ),
     "missing column": (
         lambda d: drop_column(d, "catalog.csv", "amount"),
         "catalog.csv:1: amount: required column is missing (got 'item_id,name,",
@@ -485,3 +481,52 @@ def test_a_horizon_override_may_not_pass_the_year_9999(data_dir, tmp_path, run):
     assert code == 0, err
     last = (tmp_path / "out" / "base" / "projection.csv").read_text().splitlines()[-1]
     assert last.startswith("119,9999-12,")
+
+
+def make_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def make_loop(path: Path) -> None:
+    path.unlink()
+    path.symlink_to(path)
+
+
+def make_broken_link(path: Path) -> None:
+    path.unlink()
+    path.symlink_to(path.parent / "nowhere.csv")
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        (Path.unlink, "no such file"),
+        (make_folder, "a folder, not a file"),
+        (make_loop, "a link that leads nowhere or to itself"),
+        (make_broken_link, "a link that leads nowhere or to itself"),
+    ],
+    ids=["missing", "folder", "link loop", "broken link"],
+)
+def test_an_input_file_that_cannot_be_opened_is_one_sentence(damage, why, data_dir, tmp_path, run):
+    damage(data_dir / "stages.csv")
+    code, _, err = run("project", "--data", data_dir, "--out", tmp_path / "out")
+    assert code == 3
+    assert err.strip() == (
+        f"error: cannot read {data_dir / 'stages.csv'} ({why}): put the file back, or give the "
+        "folder that has them as --data"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["missing", "a file"])
+def test_a_data_folder_that_is_not_one_is_one_sentence(exists, tmp_path, run):
+    data = tmp_path / "data"
+    if exists:
+        data.write_text("not a folder")
+    code, _, err = run("audit", "--data", data, "--out", tmp_path / "out")
+    assert code == 3
+    what = "is a file, not a folder" if exists else "does not exist"
+    assert err.strip() == (
+        f"error: the data folder {data} {what}; give the folder with the input CSV files as --data"
+    )

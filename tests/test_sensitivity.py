@@ -60,5 +60,8 @@ def test_cli(tmp_path, run):
     code, out, _ = run("sensitivity", "--scenario", "base", "--out", tmp_path)
     assert code == 0 and "amount of hosting" in out
     assert len(pd.read_csv(tmp_path / "base" / "sensitivity.csv")) == 41
-    code, _, err = run("sensitivity", "--scenario", "base", "--delta", "1.5", "--out", tmp_path)
+    with pytest.raises(SystemExit) as exit_:  # refused by the argument parser
+        run("sensitivity", "--scenario", "base", "--delta", "1.5", "--out", tmp_path)
+    assert exit_.value.code == 2
+    code, _, err = run("sensitivity", "--scenario", "base", "--delta", "0", "--out", tmp_path)
     assert code == 2 and "--delta must be between 0 and 1" in err

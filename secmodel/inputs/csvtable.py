@@ -185,6 +185,9 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     # False when the file itself cannot be used (missing, not CSV, a required column missing)
     readable: bool = True
+    # why the file could not be opened at all (missing, a folder, a broken link, no permission):
+    # a file failure, reported apart from the problems in files that could be read
+    file_error: str | None = None
     # rows with more cells than the header: not read, but their ids still count as defined,
     # so a reference to one is not also reported as unknown
     misaligned: list[Row] = field(default_factory=list)
@@ -215,8 +218,9 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
         table.problems.append(Problem(table.name, line, column, message, value))
         table.readable = table.readable and column == "(row)"
 
-    if not path.is_file():
-        problem(1, "(file)", "file not found")
+    table.file_error = file_error(path)
+    if table.file_error:
+        table.readable = False
         return table
     size = path.stat().st_size
     if size > INPUT_FILE_BYTES:  # before reading it
@@ -230,6 +234,9 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             records = _records(csv.reader(f))
+    except OSError as exc:  # unreadable: no permission, a disk error
+        table.file_error, table.readable = (exc.strerror or str(exc)).lower(), False
+        return table
     except UnicodeDecodeError as exc:
         problem(1, "(file)", f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'")
         return table
@@ -267,6 +274,21 @@ def read_table(path: Path, required: tuple[str, ...], allow_empty: bool = False)
     if not table.rows and not table.misaligned and not table.problems and not allow_empty:
         problem(header_line, "(header)", "file has a header but no data rows")
     return table
+
+
+def file_error(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, in a few words; None when it can be tried."""
+    try:
+        if path.is_file():
+            path.stat()  # a link loop or a permission problem shows here
+            return None
+        if path.is_dir():
+            return "a folder, not a file"
+        if path.is_symlink():
+            return "a link that leads nowhere or to itself"
+        return "no such file"
+    except OSError as exc:
+        return (exc.strerror or str(exc)).lower()
 
 
 def _records(reader) -> list[tuple[int, list[str]]]:

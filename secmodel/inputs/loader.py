@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from secmodel.errors import InputError
+from secmodel.errors import EnvironmentFailure, InputError
 from secmodel.inputs import benchmarks, claims, settings, uncertainty
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.inputs.claims import Claim
@@ -18,7 +18,7 @@ from secmodel.inputs.condition import Condition, ConditionError, parse_condition
 from secmodel.inputs.csvtable import Table, read_table
 from secmodel.inputs.settings import Settings
 from secmodel.inputs.uncertainty import UncertaintySettings
-from secmodel.paths import DEFAULT_DATA_DIR, safe_names
+from secmodel.paths import DEFAULT_DATA_DIR, display_path, safe_names
 
 CADENCES = ("monthly", "annual", "one_off")
 BASES = ("fixed", "per_user", "pct_revenue")
@@ -167,6 +167,21 @@ class ModelInputs:
         return self.settings.default_scenario or next(iter(self.scenarios))
 
 
+def files_failed(data_dir: Path, failed: list[Table]) -> str:
+    """One sentence: the input files that could not be opened, and what to do."""
+    if not data_dir.is_dir():
+        what = "is a file, not a folder" if data_dir.exists() else "does not exist"
+        return (
+            f"the data folder {display_path(data_dir)} {what}; give the folder with the input "
+            "CSV files as --data"
+        )
+    listed = "; ".join(f"{t.name} ({t.file_error})" for t in failed)
+    return (
+        f"cannot read {listed}: put the file{'s' if len(failed) > 1 else ''} back, or give the "
+        "folder that has them as --data"
+    )
+
+
 def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
     """Read and validate every input file in ``data_dir``; raise :class:`InputError` listing
     every problem found in all files. None: the project's own data folder."""
@@ -175,6 +190,9 @@ def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
         name: read_table(data_dir / f"{name}.csv", cols, allow_empty=name in MAY_BE_EMPTY)
         for name, cols in FILES.items()
     }
+    failed = [t for t in tables.values() if t.file_error]
+    if failed:
+        raise EnvironmentFailure(files_failed(data_dir, failed))
     usable = {name: t for name, t in tables.items() if t.readable}
     # names other files refer to: every id in their file, valid row or not, so one bad trigger
     # row does not also make each catalog row that uses it "unknown"; read from any file that
