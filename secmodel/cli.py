@@ -281,8 +281,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     except OSError as exc:  # a file or folder that cannot be read or written
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        where = f" {display_path(exc.filename)}" if exc.filename else ""
+        print(
+            f"error: cannot use{where}: {(exc.strerror or str(exc)).lower()}; check that the "
+            "folder exists, is writable and has free space",
+            file=sys.stderr,
+        )
         return EXIT_FILE_ERROR
 
 

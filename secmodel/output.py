@@ -28,8 +28,11 @@ def write_files_atomic(files: dict[Path, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+            except OSError as exc:  # a full disk, a file-size limit: name the file meant
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
             os.chmod(tmp, _file_mode(path))  # mkstemp makes the file private (0600)
         for tmp, path in staged:
             os.replace(tmp, path)

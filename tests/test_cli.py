@@ -3,6 +3,7 @@ explain, and model checks that stop the run when they fail."""
 
 import csv
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -279,3 +280,35 @@ def test_sensitivity_delta_as_a_percentage(tmp_path, run):
     code, out, err = run("sensitivity", "--scenario", "base", "--delta", "20%", "--out", tmp_path)
     assert code == 0, err
     assert "each driver moved by 20%" in out
+
+
+def test_a_full_disk_leaves_the_previous_outputs(tmp_path):
+    """Writing stops part way (a file-size limit stands in for a full disk): one sentence
+    naming the file, exit 3, the previous run's files untouched and no temporary files."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "secmodel", "project", "--data", str(SEED_DATA)]
+    command += ["--out", str(out)]
+    subprocess.run(command, check=True, capture_output=True)
+    for path in out.rglob("*.csv"):
+        path.write_bytes(b"last month's file\n")
+
+    def small_files():  # files may not grow past 16 KB; spend_by_item.csv is larger
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+
+    result = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=small_files, check=False
+    )
+    assert result.returncode == 3
+    assert re.fullmatch(
+        r"error: cannot use \S+/spend_by_item\.csv: file too large; check that the folder "
+        r"exists, is writable and has free space\n",
+        result.stderr,
+    ), result.stderr
+    assert {p.read_bytes() for p in out.rglob("*.csv")} == {b"last month's file\n"}
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
