@@ -156,7 +156,22 @@ def build_parser() -> argparse.ArgumentParser:
     horizon(p)
     what_if(p)
     p.add_argument("id", metavar="ITEM_OR_TRIGGER")
+    for command, command_parser in sub.choices.items():
+        # so that a stray argument is reported with the sub-command's usage (see parse)
+        command_parser.set_defaults(command_parser=command_parser, command=command)
     return parser
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; what its sub-command does not take is refused with the sub-command's
+    usage (argparse itself would give the top-level one)."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        hint = ""
+        if "--scenario" in (argv if argv is not None else sys.argv[1:]):
+            hint = "; --scenario takes one name: repeat it (--scenario base --scenario bull)"
+        args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
 
 
 def fraction(text: str) -> float:
@@ -260,7 +275,7 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:

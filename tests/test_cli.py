@@ -312,3 +312,17 @@ def test_a_full_disk_leaves_the_previous_outputs(tmp_path):
     ), result.stderr
     assert {p.read_bytes() for p in out.rglob("*.csv")} == {b"last month's file\n"}
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_stray_argument_gets_the_sub_commands_usage(capsys):
+    from secmodel.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["project", "--scenario", "base", "bull"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: secmodel project ")
+    assert err.strip().endswith(
+        "secmodel project: error: unrecognized arguments: bull; --scenario takes one name: "
+        "repeat it (--scenario base --scenario bull)"
+    )
