@@ -1,6 +1,7 @@
-"""Numbers as an analyst reads them: $1.2M, $83,455, 12.3%. For words only (events.csv's
-details, the audit's notes, tables, charts); the model and its CSV outputs keep full precision.
-A base module: every layer that writes words uses these, none writes its own."""
+"""Numbers as an analyst reads them: $1.2M, $83,455, ($33,455), 12.3%. For words only
+(events.csv's details, the audit's notes, tables, charts); the model and its CSV outputs keep
+full precision. Negatives are in parentheses, as in a set of accounts. A base module: every
+layer that writes words uses these, none writes its own."""
 
 import math
 
@@ -10,11 +11,11 @@ def _missing(value) -> bool:
 
 
 def usd(value: float, decimals: int = 0) -> str:
-    """$83,455 (or $1,500.00 with decimals=2); '-' when missing."""
+    """$83,455 (or $1,500.00 with decimals=2), ($33,455) when negative; '-' when missing."""
     if _missing(value):
         return "-"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.{decimals}f}"
+    text = f"${abs(value):,.{decimals}f}"
+    return f"({text})" if value < 0 and text.strip("$0.,") else text
 
 
 def usd_cents(value: float) -> str:
@@ -23,23 +24,42 @@ def usd_cents(value: float) -> str:
 
 
 def usd_short(value: float) -> str:
-    """$950, $83.5k, $1.2M, $3.4B; '-' when missing."""
+    """$950, $83.5k, $1.2M, $3.4B, ($1.2M) when negative; '-' when missing."""
     if _missing(value):
         return "-"
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    return _negative(value, _short(abs(value), 1))
+
+
+def _short(size: float, decimals: int | None) -> str:
+    """A non-negative amount with a k/M/B suffix: ``decimals`` places, or with None as few as
+    show it exactly (up to 3: $1.25k, $1.5M, $10k)."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k"), (1, "")):
         # 999,950 would round to "$1000.0k": show it as $1.0M instead
-        if size >= limit * 0.99995:
-            return f"{sign}${size / limit:,.1f}{suffix}"
-    return f"{sign}${size:,.0f}"
+        if size >= limit * 0.99995 or limit == 1:
+            scaled = size / limit
+            if decimals is None:
+                places = _exact_places(scaled)
+            else:
+                places = decimals if suffix else 0  # whole dollars below $1,000
+            return f"${scaled:,.{places}f}{suffix}"
+    raise AssertionError("unreachable")
+
+
+def _exact_places(value: float) -> int:
+    """The fewest decimal places (0 to 3) that show ``value`` without rounding it."""
+    return next((d for d in range(3) if abs(round(value, d) - value) < 1e-9 * max(1, value)), 3)
+
+
+def _negative(value: float, text: str) -> str:
+    return f"({text})" if value < 0 and text.strip("$0.,%kMB") else text
 
 
 def pct(value: float, decimals: int = 1) -> str:
-    """12.3% from the fraction 0.123; 'n/a' when missing (a share of no revenue)."""
+    """12.3% from the fraction 0.123, (2.5%) when negative; 'n/a' when missing (a share of no
+    revenue)."""
     if _missing(value):
         return "n/a"
-    return f"{value * 100:,.{decimals}f}%"
+    return _negative(value, f"{abs(value) * 100:,.{decimals}f}%")
 
 
 def count(value: float) -> str:
@@ -50,16 +70,15 @@ def count(value: float) -> str:
 
 
 def pct_tick(value: float) -> str:
-    """An axis label: 0.5%, 1%, 10%, 150% (no trailing .0)."""
-    text = pct(value, 1)
-    return text[:-3] + "%" if text.endswith(".0%") else text
+    """An axis label that names its gridline exactly: 0.5%, 1%, 12.5%, 150%."""
+    return _negative(value, f"{abs(value) * 100:,.{_exact_places(abs(value) * 100)}f}%")
 
 
 def usd_tick(value: float) -> str:
-    """An axis label: $500, $10k, $1.5M (no trailing .0)."""
-    return usd_short(value).replace(".0", "")
+    """An axis label that names its gridline exactly: $500, $1.25k, $10k, $1.5M."""
+    return _negative(value, _short(abs(value), None))
 
 
 def count_tick(value: float) -> str:
-    """An axis label for counts: 100, 1k, 10k, 1.2M."""
+    """An axis label for counts, exact: 100, 1k, 2.5k, 1.2M."""
     return usd_tick(value).replace("$", "")

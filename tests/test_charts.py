@@ -17,7 +17,7 @@ from tests.conftest import SEED_DATA
         (83_455, "$83.5k"),
         (999_950, "$1.0M"),
         (950, "$950"),
-        (-2_500, "-$2.5k"),
+        (-2_500, "($2.5k)"),
         (3.4e9, "$3.4B"),
         (float("nan"), "-"),
     ],
@@ -29,12 +29,21 @@ def test_usd_short(value, text):
 def test_other_formats():
     assert usd(83455) == "$83,455"
     assert usd(2321.666, 2) == "$2,321.67"
-    assert usd(-500) == "-$500"
+    assert usd(-500) == "($500)" and usd(-0.4) == "$0"  # no "($0)"
+    assert pct(-0.025) == "(2.5%)"
     assert pct(0.041) == "4.1%"
     assert pct(1.5) == "150.0%"
     assert count(1139.0625) == "1,139"
     assert pct_tick(0.01) == "1%" and pct_tick(0.005) == "0.5%"
     assert usd_tick(10_000) == "$10k" and usd_tick(1_500_000) == "$1.5M"
+
+
+@pytest.mark.parametrize(
+    ("value", "tick"),
+    [(1_250, "$1.25k"), (1_750, "$1.75k"), (1_250_000, "$1.25M"), (500, "$500"), (0, "$0")],
+)
+def test_a_tick_names_its_gridline_exactly(value, tick):
+    assert usd_tick(value) == tick
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +138,53 @@ def test_fan_and_probability_charts():
     probability = charts.trigger_probability_chart(result.trigger_probability, "base", 1500)
     assert "launch 100%" in probability.alt
     assert len(probability.figure.axes[0].lines) == len(inputs.triggers)
+
+
+def test_a_category_has_one_colour_in_every_scenario():
+    """bear buys only the launch items, seed_roadmap every tier: a category they share is
+    drawn in the same colour and hatch in both."""
+    inputs = load_inputs(SEED_DATA)
+    styles = {}
+    for name in ("seed_roadmap", "bear"):
+        ax = charts.spend_by_category_chart(project_scenario(inputs, name)).figure.axes[0]
+        styles[name] = {
+            band.get_label(): (tuple(band.get_facecolor()[0]), band.get_hatch())
+            for band in ax.collections
+            if not band.get_label().startswith("_")
+        }
+    shared = set(styles["bear"]) & set(styles["seed_roadmap"])
+    assert len(shared) >= 3 and len(styles["seed_roadmap"]) > len(styles["bear"])
+    assert all(styles["bear"][c] == styles["seed_roadmap"][c] for c in shared)
+
+
+def tick_value(label: str) -> float:
+    """The number a tick label names: $1.25k -> 1250, (2.5%) -> -0.025, 10k -> 10000."""
+    text = label.replace("\u2212", "-")
+    negative = text.startswith("(") or text.startswith("-")
+    text = text.strip("()-").replace("$", "").replace(",", "")
+    scale = 1.0
+    if text.endswith("%"):
+        text, scale = text[:-1], 0.01
+    for suffix, size in (("k", 1e3), ("M", 1e6), ("B", 1e9)):
+        if text.endswith(suffix):
+            text, scale = text[: -len(suffix)], size
+    return (-1 if negative else 1) * float(text) * scale
+
+
+def test_every_money_share_and_count_tick_names_its_gridline(seed):
+    """A label on the $1,250 gridline says $1.25k, never $1.2k: every y tick of every chart,
+    read back as a number, is the gridline's value."""
+    checked = 0
+    bear = project_scenario(seed[1], "bear")  # $1,500 a month: gridlines every $250
+    extra = [charts.spend_by_category_chart(bear), charts.users_and_mrr_chart(bear, False)]
+    for chart in [*all_charts(seed), *extra]:
+        for ax in chart.figure.axes:
+            low, high = sorted(ax.get_ylim())
+            where_all = [w for w in ax.yaxis.get_majorticklocs() if low <= w <= high]
+            labels = ax.yaxis.get_major_formatter().format_ticks(where_all)
+            for where, label in zip(where_all, labels, strict=True):
+                if not label:
+                    continue
+                assert tick_value(label) == pytest.approx(where, rel=1e-9, abs=1e-12), label
+                checked += 1
+    assert checked > 30

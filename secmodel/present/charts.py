@@ -254,6 +254,16 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
 
 
 @plain_text
+def category_styles(items) -> dict[str, tuple[str, str]]:
+    """One (colour, hatch) per catalog category, in catalog order: the same category looks the
+    same in every chart of every scenario, whichever categories a scenario buys."""
+    categories = list(dict.fromkeys(item.category for item in items))
+    return {
+        c: (PALETTE[n % len(PALETTE)], HATCHES[n // len(PALETTE) % len(HATCHES)])
+        for n, c in enumerate(categories)
+    }
+
+
 def spend_by_category_chart(projection: Projection) -> Chart:
     """Monthly security spend (accrual, USD/month) stacked by category, with the stage budget."""
     table, name = projection.table, projection.scenario.scenario
@@ -262,16 +272,16 @@ def spend_by_category_chart(projection: Projection) -> Chart:
     wide = by_item.pivot_table(
         index="month", columns="category", values="accrual", aggfunc="sum", fill_value=0.0
     ).reindex(table["month"], fill_value=0.0)
-    categories = list(dict.fromkeys(i.category for i in projection.model.items))
-    categories = [c for c in categories if c in wide.columns and wide[c].sum() > 0]
+    styles = category_styles(projection.model.items)
+    categories = [c for c in styles if c in wide.columns and wide[c].sum() > 0]
     figure, (ax,) = _new_figure()
     # one stepped band per category: a month's spend is flat within the month
     ax.stackplot(
         dates,
         [wide[c].to_numpy() for c in categories],
         labels=[c.replace("_", " ") for c in categories],
-        colors=[PALETTE[n % len(PALETTE)] for n in range(len(categories))],
-        hatch=[HATCHES[n // len(PALETTE) % len(HATCHES)] for n in range(len(categories))],
+        colors=[styles[c][0] for c in categories],
+        hatch=[styles[c][1] for c in categories],
         step="mid",
         edgecolor="white",
         linewidth=0.3,
