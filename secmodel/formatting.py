@@ -37,10 +37,8 @@ def _short(size: float, decimals: int | None) -> str:
         # 999,950 would round to "$1000.0k": show it as $1.0M instead
         if size >= limit * 0.99995 or limit == 1:
             scaled = size / limit
-            if decimals is None:
-                places = _exact_places(scaled)
-            else:
-                places = decimals if suffix else 0  # whole dollars below $1,000
+            # exact for ticks; whole dollars below $1,000
+            places = _exact_places(scaled) if decimals is None else (decimals if suffix else 0)
             return f"${scaled:,.{places}f}{suffix}"
     raise AssertionError("unreachable")
 
