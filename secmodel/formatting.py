@@ -80,3 +80,42 @@ def usd_tick(value: float) -> str:
 def count_tick(value: float) -> str:
     """An axis label for counts, exact: 100, 1k, 2.5k, 1.2M."""
     return usd_tick(value).replace("$", "")
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_year(date: str) -> str:
+    """The one date style for a month: 'Jul 2027' from '2027-07'."""
+    year, month = date.split("-")[:2]
+    return f"{MONTH_NAMES[int(month) - 1]} {int(year)}"
+
+
+def month_span(first: str, last: str) -> str:
+    """'Jan-Dec 2027', or 'Jul 2027-Jun 2028' across calendar years (en dash)."""
+    if first[:4] == last[:4]:
+        return f"{month_year(first).split()[0]}\u2013{month_year(last)}"
+    return f"{month_year(first)}\u2013{month_year(last)}"
+
+
+def duration(months: int) -> str:
+    """'five years' for 60 months, '18 months' otherwise."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    words |= {8: "eight", 9: "nine", 10: "ten"}
+    years, rest = divmod(months, 12)
+    if rest == 0 and years in words:
+        return "one year" if years == 1 else f"{words[years]} years"
+    return f"{months} months"
+
+
+def usd_prose(value: float) -> str:
+    """An amount for a sentence, to three significant figures: $90,000, $265,000, $2.28M,
+    ($33,500); '-' when missing. Tables keep whole dollars."""
+    if _missing(value):
+        return "-"
+    size = abs(value)
+    if size >= 1e6:
+        text = f"${float(f'{size / 1e6:.3g}'):g}M"
+    else:
+        text = f"${float(f'{size:.3g}'):,.0f}"
+    return f"({text})" if value < 0 and size >= 0.5 else text

@@ -90,7 +90,7 @@ def test_charts_are_the_same_bytes_every_time(seed):
 def test_alt_text_carries_the_figures(seed):
     projection, _ = seed
     users = charts.users_and_mrr_chart(projection)
-    assert "mrr_10k in month 6" in users.alt and "mrr_1m in month 36" in users.alt
+    assert "MRR reaches $10k in month 6" in users.alt and "MRR reaches $1M in month 36" in users.alt
     spend = charts.spend_by_category_chart(projection)
     # from month 36 every tier: $83,455 a month against the $50,000 enterprise budget
     assert "to $83,455 a month against a final stage budget of $50,000" in spend.alt
@@ -108,7 +108,7 @@ def test_trigger_markers_and_stage_bands(seed):
     ]
     assert len(markers) == 6  # six triggers fire in the seed_roadmap scenario
     labels = {t.get_text() for t in mrr_axes.texts}
-    assert {"mvp", "growth", "scale", "enterprise"} <= labels
+    assert {"MVP", "Growth", "Scale", "Enterprise"} <= labels  # stages by their labels
     assert charts.stage_runs(projection.table) == [
         ("mvp", 0, 5),
         ("growth", 6, 17),

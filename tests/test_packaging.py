@@ -107,7 +107,7 @@ def test_wheel_runs_the_report_on_a_data_folder_outside_the_repository(tmp_path)
     assert result.returncode == 0, result.stderr
     pdf = elsewhere / "reports" / "board-report.pdf"  # the current folder's reports/
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert "Scenario bear" in text and "$91,500" in text
+    assert "Bear case" in text and "$90,000" in text  # five years of $1,500 a month
     assert (elsewhere / "reports" / "security-roadmap.xlsx").is_file()
 
 

@@ -52,11 +52,11 @@ def test_pages_in_their_places(built):
     # title page: no running header; then the one-page executive summary
     assert "Security investment roadmap" in pages[0] and "As of 25 November 2026" in pages[0]
     assert pages[1].count("Executive summary") == 1
-    assert "budget less spend, last month" in pages[1]
+    assert "Budget less spend, Dec 2031" in pages[1]
     assert "Scenarios compared" in pages[2]
     # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
-    for n, scenario in enumerate(["seed_roadmap", "base", "bull", "bear"]):
-        assert f"Scenario {scenario}" in pages[3 + 2 * n]
+    for n, scenario in enumerate(["Seed roadmap", "Base case", "Bull case", "Bear case"]):
+        assert pages[3 + 2 * n].startswith(scenario), pages[3 + 2 * n][:80]
     # growth uncertainty of base (its row in uncertainty.csv): table and probability chart, two
     # fan charts, a fan chart and the sensitivity table, the tornado chart
     assert "Growth uncertainty: base" in pages[11] and "5,000 simulated growth paths" in pages[11]
@@ -78,18 +78,24 @@ def test_furniture_on_every_page(built):
 
 
 def test_key_figures_as_displayed(built):
-    """Figures of projection.csv, formatted as the report shows them. By hand (see
-    test_seed_values): seed_roadmap spends $83,455 a month from month 36 and $2,365,425 in all;
-    bear spends $1,500 a month, 61 x $1,500 = $91,500 in all."""
+    """Figures of projection.csv, formatted as the report shows them, by plan year (Year 1 =
+    months 0-11). By hand (see test_seed_values): bear spends $1,500 a month, so $18,000 a year
+    and 60 x $1,500 = $90,000 over five years (months 0-59, not the 61 months 0-60);
+    seed_roadmap spends $83,455 a month from month 36: Years 4 and 5 are 12 x $83,455 =
+    $1,001,460 each, and five years are the 61-month $2,365,425 less month 60's $83,455 =
+    $2,281,970; in Dec 2031 it is $83,455 - $50,000 = $33,455 over the stage budget."""
     request, pages = built
     summary = pages[1]
     csv = pd.read_csv(request.out_dir / "csv" / "seed_roadmap" / "projection.csv")
-    for month in (12, 24, 36, 60):
-        assert f"${csv.loc[month, 'cumulative_accrual']:,.0f}" in summary
-        assert f"${csv.loc[month, 'spend_accrual']:,.0f}" in summary
-    assert "$2,365,425" in summary and "$83,455" in summary and "$91,500" in summary
-    assert "month 6 (Jul 2027)" in summary and "month 36 (Jan 2030)" in summary
-    assert "150.0% (month 0)" in summary
+    assert f"${csv.loc[0:59, 'spend_accrual'].sum():,.0f}" == "$2,281,970"
+    assert "$2,281,970" in summary and "$1,001,460" in summary
+    assert "$90,000" in summary and "$18,000" in summary and "$91,500" not in summary
+    assert "($33,455)" in summary and "-$" not in summary
+    assert (
+        "Year 1 (Jan\u2013Dec 2027)" in summary and "Five years (Jan 2027\u2013Dec 2031)" in summary
+    )
+    assert "Jul 2027 (month 6)" in summary and "Jan 2030 (month 36)" in summary
+    assert "24 of 60" in summary  # months over budget: months 36-59
     text = "\n".join(pages)
     assert "$11,133.33" in text  # the scale tier's accrual in the audit
 
@@ -170,7 +176,7 @@ def test_letter_paper_and_one_scenario(tmp_path):
     box = PdfReader(request.pdf_path).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8.5 x 11 in
     text = "\n".join(pdf_text(request.pdf_path))
-    assert "Scenario bear" in text and "Scenario bull" not in text
+    assert "Bear case" in text and "Bull case" not in text
     assert "Security investment roadmap |" not in text  # no company given: no name in header
 
 

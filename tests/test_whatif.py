@@ -77,9 +77,9 @@ def test_what_if_sliders_redraw(capsys):
         "Users at launch",
         "Horizon (months)",
     ]
-    assert "mrr_10k in month 6" in capsys.readouterr().out  # first draw, the scenario as is
+    assert "MRR reaches $10k in month 6" in capsys.readouterr().out  # first draw, as is
     growth.value = 1.5
-    assert "mrr_10k in month 5" in capsys.readouterr().out
+    assert "MRR reaches $10k in month 5" in capsys.readouterr().out
     pick.value = "bear"  # resets ARPU and users to the scenario's own
     assert (arpu.value, users.value) == (8.0, 100)
     assert "checks: 9/9 pass" in capsys.readouterr().out

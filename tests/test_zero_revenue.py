@@ -33,7 +33,7 @@ def test_board_pages_and_workbook(free_data):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(pack)))
     summary = {row[0].value: row for row in book["Summary"].iter_rows(min_row=2)}
     header = [c.value for c in book["Summary"][1]]
-    peak = header.index("peak pct_of_revenue")
+    peak = header.index("share_of_revenue months 0-59")
     assert summary["bear"][peak].value is None  # an empty cell, not NaN or 0
     assert summary["bull"][peak].value > 0
 

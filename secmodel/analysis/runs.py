@@ -71,6 +71,8 @@ class UncertaintyRun:
     sensitivity_delta: float  # relative move of each driver (fraction)
     montecarlo: MonteCarloResult
     sensitivity: pd.DataFrame
+    label: str  # the scenario's name for a reader
+    trigger_labels: dict[str, str]  # trigger id -> the name a reader sees
 
 
 UNCERTAINTY_SETTINGS = ("volatility", "paths", "seed", "sensitivity_delta")
@@ -139,4 +141,6 @@ def uncertainty_run(
         delta,
         run_montecarlo(inputs, spec),
         sensitivity_table(inputs, changed, delta, horizon),
+        base.label,
+        {t.trigger_id: t.label for t in inputs.triggers.values()},
     )

@@ -87,6 +87,7 @@ class Scenario:
     horizon_months: int
     growth: tuple[GrowthSegment, ...]
     line: int
+    label: str = ""  # the name a reader sees (the optional label column, else from the id)
 
     @property
     def start_date(self) -> str:
@@ -106,6 +107,7 @@ class Trigger:
     lead_months: int
     latch: bool
     line: int
+    label: str = ""  # the name a reader sees (the optional label column, else the description)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class Stage:
     budget_monthly: float
     focus: str
     line: int
+    label: str = ""  # the name a reader sees (the optional label column, else from the id)
 
 
 @dataclass(frozen=True)
@@ -266,7 +269,14 @@ def _read_triggers(table: Table) -> dict[str, Trigger]:
         values = (trigger_id, condition, sustain, lead, latch)
         if all(v is not None for v in values):
             triggers[trigger_id] = Trigger(
-                trigger_id, row.raw("description"), condition, sustain, lead, latch, row.line
+                trigger_id,
+                row.raw("description"),
+                condition,
+                sustain,
+                lead,
+                latch,
+                row.line,
+                row.raw("label") or row.raw("description") or trigger_id,
             )
     return triggers
 
@@ -350,8 +360,15 @@ def _read_scenarios(table: Table, growth: dict[str, list[GrowthSegment]] | None)
                 horizon,
                 segments,
                 row.line,
+                row.raw("label") or humanised(name),
             )
     return scenarios
+
+
+def humanised(identifier: str) -> str:
+    """A name for a reader from an id without a label: 'seed_roadmap' -> 'Seed roadmap'."""
+    words = identifier.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def longest_horizon(start_year: int, start_month: int) -> int:
@@ -465,5 +482,16 @@ def _read_stages(table: Table, known_triggers: set[str] | None) -> tuple[Stage, 
         budget = row.money("budget_monthly")
         values = (name, rank, trigger, score, budget)
         if all(v is not None for v in values):
-            stages.append(Stage(name, rank, trigger, score, budget, row.raw("focus"), row.line))
+            stages.append(
+                Stage(
+                    name,
+                    rank,
+                    trigger,
+                    score,
+                    budget,
+                    row.raw("focus"),
+                    row.line,
+                    row.raw("label") or humanised(name),
+                )
+            )
     return tuple(sorted(stages, key=lambda s: s.rank))

@@ -152,19 +152,30 @@ def _date_axis(ax, months: int) -> None:
     ax.xaxis.set_major_formatter(DateFormatter("%Y"))
 
 
-def stage_runs(table: pd.DataFrame) -> list[tuple[str, int, int]]:
-    """(stage, first month, last month) for each stretch of one stage."""
+def stage_labels(projection: Projection) -> dict[str, str]:
+    """Stage id -> the name a reader sees."""
+    return {s.stage: s.label for s in projection.model.stages}
+
+
+def stage_runs(table: pd.DataFrame, labels: dict[str, str] | None = None):
+    """(stage, first month, last month) for each stretch of one stage; the stage by its label
+    where ``labels`` has one."""
+    labels = labels or {}
     stage = table["stage"].fillna("").to_numpy()
     change = np.r_[True, stage[1:] != stage[:-1]]
     starts = np.nonzero(change)[0]
     ends = np.r_[starts[1:] - 1, len(stage) - 1]
-    return [(stage[a], int(a), int(b)) for a, b in zip(starts, ends, strict=True) if stage[a]]
+    return [
+        (labels.get(stage[a], stage[a]), int(a), int(b))
+        for a, b in zip(starts, ends, strict=True)
+        if stage[a]
+    ]
 
 
-def _shade_stages(ax, table: pd.DataFrame, dates: np.ndarray, label: bool) -> None:
-    """Grey bands for the stages, named at the top of the axes."""
+def _shade_stages(ax, table: pd.DataFrame, dates: np.ndarray, label: bool, labels=None) -> None:
+    """Grey bands for the stages, named (by ``labels``) at the top of the axes."""
     step = np.timedelta64(15, "D")
-    for n, (stage, first, last) in enumerate(stage_runs(table)):
+    for n, (stage, first, last) in enumerate(stage_runs(table, labels)):
         left, right = dates[first] - step, dates[last] + step
         ax.axvspan(left, right, color=STAGE_SHADES[n % 2], zorder=0, linewidth=0)
         if label:
@@ -181,9 +192,10 @@ def _shade_stages(ax, table: pd.DataFrame, dates: np.ndarray, label: bool) -> No
 
 
 def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
-    """(trigger id, fire month, metrics its condition reads) for triggers fired in the horizon."""
+    """(trigger label, fire month, metrics its condition reads) for triggers fired in the
+    horizon."""
     return [
-        (t.trigger_id, int(m), t.condition.metrics)
+        (t.label, int(m), t.condition.metrics)
         for t, m in zip(projection.model.triggers, projection.arrays.fired_month, strict=True)
         if m >= 0
     ]
@@ -192,7 +204,7 @@ def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
 @plain_text
 def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart:
     """MRR (USD/month) and users over time, triggers marked where they fire, stages shaded."""
-    table, name = projection.table, projection.scenario.scenario
+    table, name = projection.table, projection.scenario.label
     dates = _dates(table)
     figure, (ax_mrr, ax_users) = _new_figure(2, height=6.4)
     panels = (
@@ -201,7 +213,7 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
     )
     logged = []
     for ax, column, label, formatter, colour in panels:
-        _shade_stages(ax, table, dates, label=ax is ax_mrr)
+        _shade_stages(ax, table, dates, label=ax is ax_mrr, labels=stage_labels(projection))
         ax.plot(dates, table[column], color=colour, linewidth=2)
         log = log_scale and has_positive(table[column])  # no log axis for a line at 0
         logged.append(log)
@@ -243,7 +255,7 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
         f"MRR grows from {usd_short(table['mrr'].iloc[0])} to {usd_short(last['mrr'])} a month "
         f"and users from {table['users'].iloc[0]:,.0f} to {last['users']:,.0f}. "
         f"Triggers: {fired_text}. Shaded bands mark the stages "
-        f"{', '.join(s for s, _, _ in stage_runs(table))}."
+        f"{', '.join(s for s, _, _ in stage_runs(table, stage_labels(projection)))}."
     )
     caption = (
         f"MRR and users in {name}; dots mark the month each trigger fires, bands the stage in "
@@ -266,7 +278,7 @@ def category_styles(items) -> dict[str, tuple[str, str]]:
 
 def spend_by_category_chart(projection: Projection) -> Chart:
     """Monthly security spend (accrual, USD/month) stacked by category, with the stage budget."""
-    table, name = projection.table, projection.scenario.scenario
+    table, name = projection.table, projection.scenario.label
     dates = _dates(table)
     by_item = projection.spend_by_item
     wide = by_item.pivot_table(
@@ -322,7 +334,7 @@ def spend_by_category_chart(projection: Projection) -> Chart:
 @plain_text
 def cumulative_spend_chart(projection: Projection) -> Chart:
     """Cumulative security spend (USD), cash and accrual."""
-    table, name = projection.table, projection.scenario.scenario
+    table, name = projection.table, projection.scenario.label
     dates = _dates(table)
     figure, (ax,) = _new_figure()
     ax.plot(dates, table["cumulative_accrual"], color=PALETTE[0], linewidth=2, label="accrual")
@@ -362,10 +374,10 @@ def pct_of_revenue_chart(
 ) -> Chart:
     """Security spend as a share of revenue (fraction, log scale), monthly and trailing 12
     months, against the seed's stage targets and published benchmarks."""
-    table, name = projection.table, projection.scenario.scenario
+    table, name = projection.table, projection.scenario.label
     dates = _dates(table)
     figure, (ax,) = _new_figure(height=5.2)
-    _shade_stages(ax, table, dates, label=True)
+    _shade_stages(ax, table, dates, label=True, labels=stage_labels(projection))
     ax.plot(dates, table["pct_of_revenue"], color=PALETTE[0], linewidth=1.2, label="monthly")
     ax.plot(
         dates,
@@ -469,8 +481,8 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     is_pct = column.startswith("pct")
     figure, (ax,) = _new_figure()
     for n, p in enumerate(projections):
-        name = p.scenario.scenario
-        emphasis = focus is None or name == focus
+        name = p.scenario.label
+        emphasis = focus is None or p.scenario.scenario == focus
         ax.plot(
             p.table["month"],
             p.table[column],
@@ -499,7 +511,7 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     ax.set_title(title, **AXES_TITLE_STYLE)
     fmt = pct if is_pct else usd_short
     ends = "; ".join(
-        f"{p.scenario.scenario} {fmt(p.table[column].iloc[-1])} at month {p.horizon_months}"
+        f"{p.scenario.label} {fmt(p.table[column].iloc[-1])} at month {p.horizon_months}"
         for p in projections
     )
     alt = f"Line chart of {what.lower()} for {len(projections)} scenarios: {ends}."
@@ -599,8 +611,12 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
 
 
 @plain_text
-def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: int) -> Chart:
-    """The probability (fraction of paths) that each trigger has fired by each month."""
+def trigger_probability_chart(
+    probability: pd.DataFrame, scenario: str, paths: int, labels: dict[str, str] | None = None
+) -> Chart:
+    """The probability (fraction of paths) that each trigger has fired by each month;
+    ``scenario`` and ``labels`` (trigger id -> label) are the names a reader sees."""
+    labels = labels or {}
     wide = probability.pivot(index="month", columns="trigger_id", values="probability")
     order = list(dict.fromkeys(probability["trigger_id"]))
     figure, (ax,) = _new_figure(sharex=False)
@@ -612,7 +628,7 @@ def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: i
             color=PALETTE[n % len(PALETTE)],
             linestyle=styles[n // len(PALETTE) % len(styles)],
             linewidth=2,
-            label=trigger_id,
+            label=labels.get(trigger_id, trigger_id),
         )
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(pct_axis)
@@ -625,7 +641,7 @@ def trigger_probability_chart(probability: pd.DataFrame, scenario: str, paths: i
     alt = (
         f"Line chart of the probability that each trigger has fired, over {paths:,} simulated "
         f"paths of {scenario}; by month {int(wide.index[-1])}: "
-        + "; ".join(f"{t} {pct(end[t], 0)}" for t in order)
+        + "; ".join(f"{labels.get(t, t)} {pct(end[t], 0)}" for t in order)
         + "."
     )
     caption = (

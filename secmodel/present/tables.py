@@ -8,7 +8,7 @@ import pandas as pd
 from secmodel.analysis.audit import formatted_columns
 from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
-from secmodel.formatting import count, pct, usd, usd_short
+from secmodel.formatting import count, month_year, pct, usd, usd_short
 from secmodel.model.projection import Projection
 
 
@@ -93,15 +93,16 @@ def trigger_timeline(projection: Projection) -> pd.DataFrame:
 def trigger_months(projections: list[Projection]) -> pd.DataFrame:
     """Months to each trigger (rows) by scenario (columns), from Projection.fired_month (as the
     summary figures); '-' = not within the horizon."""
-    triggers = [t.trigger_id for t in projections[0].model.triggers]
+    triggers = projections[0].model.triggers
     data = {}
     for p in projections:
-        fired = {t: p.fired_month(t) for t in triggers}
-        data[p.scenario.scenario] = [
-            f"{fired[t]} ({p.table.loc[fired[t], 'date']})" if fired[t] is not None else "-"
-            for t in triggers
+        fired = {t.trigger_id: p.fired_month(t.trigger_id) for t in triggers}
+        data[p.scenario.label] = [
+            f"{month_year(p.table.loc[m, 'date'])} (month {m})" if m is not None else "-"
+            for m in fired.values()
         ]
-    return pd.DataFrame(data, index=pd.Index(triggers, name="Trigger fires in month"))
+    labels = [t.label for t in triggers]
+    return pd.DataFrame(data, index=pd.Index(labels, name="Upgrade needed in"))
 
 
 def spend_at_months(
@@ -115,8 +116,8 @@ def spend_at_months(
         for m in f.spend_at:
             shown = {
                 "spend that month": usd(f.spend_at[m]),
-                "cumulative spend": usd(f.cumulative_at[m]),
-                "% of revenue, TTM": pct(f.pct_ttm_at[m]),
+                f"cumulative spend, months 0-{m}": usd(p.table.loc[m, "cumulative_accrual"]),
+                "% of revenue, trailing 12 months": pct(p.table.loc[m, "pct_of_revenue_ttm"]),
             }
             for figure, text in shown.items():
                 rows.setdefault((f"Month {m}", figure), {})[f.scenario] = text
@@ -202,15 +203,16 @@ def phase_comparison(run: ScenarioRun) -> pd.DataFrame:
     in this run's scenario."""
     p = run.projection
     fired = dict(zip([t.trigger_id for t in p.model.triggers], p.arrays.fired_month, strict=True))
+    labels = {t.trigger_id: t.label for t in p.model.triggers}
     rows = []
     for claim in (c for c in run.inputs.claims if c.check == "trigger_month"):
         month = int(fired.get(claim.subject, -1))
         rows.append(
             {
-                "Trigger": claim.subject,
+                "Trigger": labels.get(claim.subject, claim.subject),
                 "Seed says": claim.claim,
                 "Seed's month": int(claim.stated),
-                f"Month in {p.scenario.scenario}": month if month >= 0 else "-",
+                f"Month in {p.scenario.label}": month if month >= 0 else "-",
                 "Months later than the seed": month - int(claim.stated) if month >= 0 else "-",
             }
         )

@@ -119,7 +119,7 @@ def title_page(pack: BoardPack, as_of: str | None, company: str) -> HTML:
 
 def executive_summary(pack: BoardPack) -> HTML:
     """Three key sentences and the summary table."""
-    table = summary_table(pack.projections, pack.figures, pack.inputs.settings.milestone_months)
+    table = summary_table(pack.projections, pack.figures)
     return render(
         "executive_summary.html.j2",
         sentences=key_sentences(pack.projections, pack.figures, pack.inputs.benchmarks),
@@ -159,12 +159,15 @@ def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
     for scenario, run in pack.uncertainty.items():
         result = run.montecarlo
         jobs[f"uncertainty {scenario}"] = [
-            ("trigger_probability_chart", (result.trigger_probability, scenario, run.paths)),
+            (
+                "trigger_probability_chart",
+                (result.trigger_probability, run.label, run.paths, run.trigger_labels),
+            ),
             *[
-                ("fan_chart", (result.quantiles, metric, scenario, run.paths))
+                ("fan_chart", (result.quantiles, metric, run.label, run.paths))
                 for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
             ],
-            ("tornado_chart", (run.sensitivity, scenario)),
+            ("tornado_chart", (run.sensitivity, run.label)),
         ]
     return jobs
 

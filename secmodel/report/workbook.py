@@ -76,13 +76,15 @@ def summary_frame(figures: list[ScenarioFigures]) -> pd.DataFrame:
         row = {"scenario": f.scenario, "horizon_months": f.horizon_months}
         for trigger_id, fired in f.fired.items():
             row[f"month {trigger_id} fires"] = fired
-        for m in f.spend_at:
-            row[f"spend_accrual month {m}"] = f.spend_at[m]
-            row[f"cumulative_accrual month {m}"] = f.cumulative_at[m]
-        row["peak pct_of_revenue"] = f.peak_pct
-        row["total spend / total revenue"] = f.average_pct
+        for y in f.years.itertuples():
+            row[f"spend_accrual year {y.plan_year}"] = y.spend_accrual
+        for y in f.years.itertuples():
+            row[f"share_of_revenue year {y.plan_year}"] = y.share_of_revenue
+        row[f"spend_accrual months 0-{f.plan_months - 1}"] = f.total_spend
+        row[f"revenue months 0-{f.plan_months - 1}"] = f.total_revenue
+        row[f"share_of_revenue months 0-{f.plan_months - 1}"] = f.total_share
         row["months over budget"] = f.months_over_budget
-        row["budget_gap last month"] = f.gap_at_end
+        row[f"budget_gap {f.last_date}"] = f.gap_at_end
         rows.append(row)
     return pd.DataFrame(rows)
 
