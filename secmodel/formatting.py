@@ -119,3 +119,8 @@ def usd_prose(value: float) -> str:
     else:
         text = f"${float(f'{size:.3g}'):,.0f}"
     return f"({text})" if value < 0 and size >= 0.5 else text
+
+
+def long_date(day) -> str:
+    """A report date: '2 December 2026' (a datetime.date)."""
+    return f"{day.day} {day:%B %Y}"

@@ -95,6 +95,12 @@ class Chart:
         return self.image()._repr_mimebundle_(include, exclude)
 
 
+def full_windows(table: pd.DataFrame, column: str = "pct_of_revenue_ttm") -> pd.Series:
+    """A trailing-12-month column from month 11 on, where the window is a full 12 months (the
+    first months' shorter windows are not what the line's name says)."""
+    return table[column].where(table["month"] >= 11)
+
+
 def _dates(table: pd.DataFrame) -> np.ndarray:
     """The first day of each month, for a date axis."""
     return pd.PeriodIndex(table["date"], freq="M").to_timestamp().to_numpy()
@@ -381,7 +387,7 @@ def pct_of_revenue_chart(
     ax.plot(dates, table["pct_of_revenue"], color=PALETTE[0], linewidth=1.2, label="monthly")
     ax.plot(
         dates,
-        table["pct_of_revenue_ttm"],
+        full_windows(table),
         color=PALETTE[0],
         linewidth=2.4,
         linestyle="-",
@@ -480,12 +486,14 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     ``pct_of_revenue_ttm`` (fraction, log scale)."""
     is_pct = column.startswith("pct")
     figure, (ax,) = _new_figure()
+    # calendar months, as every other chart, when the scenarios start together
+    calendar = len({p.scenario.start_date for p in projections}) == 1
     for n, p in enumerate(projections):
         name = p.scenario.label
         emphasis = focus is None or p.scenario.scenario == focus
         ax.plot(
-            p.table["month"],
-            p.table[column],
+            _dates(p.table) if calendar else p.table["month"],
+            full_windows(p.table, column) if column.endswith("_ttm") else p.table[column],
             color=PALETTE[n % len(PALETTE)],
             linewidth=2.4 if emphasis else 1.2,
             alpha=1.0 if emphasis else 0.6,
@@ -505,7 +513,10 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
     else:
         ax.yaxis.set_major_formatter(usd_axis)
         ax.set_ylabel(f"{what} (USD, accrual)")
-    ax.set_xlabel("Months since launch")
+    if calendar:
+        _date_axis(ax, max(len(p.table) for p in projections))
+    else:
+        ax.set_xlabel("Months since launch")
     ax.legend(loc="upper left" if not is_pct else "upper right", frameon=False)
     title = f"{what} by scenario"
     ax.set_title(title, **AXES_TITLE_STYLE)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from secmodel.analysis.audit import formatted_columns, run_audit, stage_pct_targets
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
-from secmodel.formatting import pct, usd
+from secmodel.formatting import long_date, pct, usd
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
@@ -111,7 +111,7 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True):
 
 def title_page(pack: BoardPack, as_of: str | None, company: str) -> HTML:
     """Company, title, date (or 'Draft') and the scenarios covered."""
-    when = date.fromisoformat(as_of).strftime("%d %B %Y") if as_of else "Draft"
+    when = long_date(date.fromisoformat(as_of)) if as_of else "Draft"
     return render(
         "title_page.html.j2", title=TITLE, company=company, as_of=when, scenarios=pack.scenarios
     )

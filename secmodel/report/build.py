@@ -25,6 +25,7 @@ from pathlib import Path
 
 from secmodel.analysis.executor import process_pool, usable_cores
 from secmodel.errors import UsageError
+from secmodel.formatting import long_date
 from secmodel.output import write_files_atomic
 from secmodel.paths import DEFAULT_DATA_DIR, REPORT_TEMPLATE, display_path
 
@@ -209,7 +210,7 @@ def page_css(request: ReportRequest) -> str:
   size: {request.paper};
   margin: {MARGINS};
   @top-left {{ content: {_quoted(header)}; {RUNNING_TEXT} }}
-  @top-right {{ content: {_quoted(request.as_of.strftime("%d %B %Y"))}; {RUNNING_TEXT} }}
+  @top-right {{ content: {_quoted(long_date(request.as_of))}; {RUNNING_TEXT} }}
   @bottom-left {{ content: {_quoted(footer)}; {RUNNING_TEXT} }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {RUNNING_TEXT} }}
 }}
