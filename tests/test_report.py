@@ -59,7 +59,9 @@ def test_pages_in_their_places(built):
         assert pages[3 + 2 * n].startswith(scenario), pages[3 + 2 * n][:80]
     # growth uncertainty of base (its row in uncertainty.csv): table and probability chart, two
     # fan charts, a fan chart and the sensitivity table, the tornado chart
-    assert "Growth uncertainty: base" in pages[11] and "5,000 simulated growth paths" in pages[11]
+    assert (
+        "Growth uncertainty: Base case" in pages[11] and "5,000 simulated growth paths" in pages[11]
+    )
     assert "Which assumption matters most" in pages[13]
     assert "Roadmap audit" in pages[15]
     appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)

@@ -24,20 +24,20 @@ def effect(table, driver):
 
 def test_amount_effects_by_hand(table):
     # hosting: $500 +-20% = +-$100 a month, for all 61 months
-    assert effect(table, "amount of hosting") == pytest.approx((-6100, 6100))
+    assert effect(table, "price of Hosting (AWS/Google Cloud)") == pytest.approx((-6100, 6100))
     # the analyst: $5,000 +-20% = +-$1,000 a month for months 50-60 (11 months)
-    assert effect(table, "amount of security_analyst") == pytest.approx((-11000, 11000))
+    assert effect(table, "price of Dedicated security analyst") == pytest.approx((-11000, 11000))
     # the audit: $2,000/year +-20% accrues +-$400/12 a month from month 12 (49 months)
-    assert effect(table, "amount of security_audit") == pytest.approx(
+    assert effect(table, "price of Third-party security audit") == pytest.approx(
         (-400 / 12 * 49, 400 / 12 * 49)
     )
 
 
 def test_month_drivers(table):
     # one more month of lead on users_10k: the analyst starts in month 51, $5,000 less
-    low, high = effect(table, "lead of users_10k")
+    low, high = effect(table, "lead time of \u201c10,000 users\u201d")
     assert low == 0 and high == pytest.approx(-5000)  # lead cannot go below 0
-    row = table.loc["sustain of mrr_10k"]
+    row = table.loc["months held before \u201cMRR reaches $10k\u201d"]
     assert row["low_value"] == 1 and row["high_value"] == 2  # sustain cannot go below 1
     assert row["fires_mrr_10k_base"] == 12 and row["fires_mrr_10k_high"] == 13
 
@@ -45,8 +45,8 @@ def test_month_drivers(table):
 def test_sorted_by_swing_and_traceable(table):
     swings = table["cumulative_spend_swing"].abs().tolist()
     assert swings == sorted(swings, reverse=True)
-    assert table.loc["amount of hosting", "source"] == "catalog.csv:2"
-    assert table.loc["arpu_monthly", "source"] == "scenarios.csv:3"
+    assert table.loc["price of Hosting (AWS/Google Cloud)", "source"] == "catalog.csv:2"
+    assert table.loc["ARPU", "source"] == "scenarios.csv:3"
     assert len(table) == 4 + 2 + 23 + 2 * 6  # segments, ARPU, start users, items, triggers
 
 
@@ -58,7 +58,7 @@ def test_tornado_chart(table):
 
 def test_cli(tmp_path, run):
     code, out, _ = run("sensitivity", "--scenario", "base", "--out", tmp_path)
-    assert code == 0 and "amount of hosting" in out
+    assert code == 0 and "price of Hosting (AWS/Google Cloud)" in out
     assert len(pd.read_csv(tmp_path / "base" / "sensitivity.csv")) == 41
     with pytest.raises(SystemExit) as exit_:  # refused by the argument parser
         run("sensitivity", "--scenario", "base", "--delta", "1.5", "--out", tmp_path)

@@ -45,14 +45,14 @@ def drivers(inputs: ModelInputs, scenario: Scenario) -> list[Driver]:
         )
         for s in scenario.growth
     ]
-    found.append(Driver("scenario", "arpu_monthly", "arpu_monthly", at, scenario.arpu_monthly))
-    found.append(Driver("scenario", "start_users", "start_users", at, scenario.start_users))
+    found.append(Driver("scenario", "arpu_monthly", "ARPU", at, scenario.arpu_monthly))
+    found.append(Driver("scenario", "start_users", "users at launch", at, scenario.start_users))
     for item in inputs.catalog.values():
         found.append(
             Driver(
                 "amount",
                 item.item_id,
-                f"amount of {item.item_id}",
+                f"price of {item.name}",
                 f"catalog.csv:{item.line}",
                 item.amount,
             )
@@ -62,7 +62,14 @@ def drivers(inputs: ModelInputs, scenario: Scenario) -> list[Driver]:
         for kind, value, minimum in (("sustain", t.sustain_months, 1), ("lead", t.lead_months, 0)):
             found.append(
                 Driver(
-                    kind, t.trigger_id, f"{kind} of {t.trigger_id}", source, value, True, minimum
+                    kind,
+                    t.trigger_id,
+                    f"{'months held before' if kind == 'sustain' else 'lead time of'} "
+                    f"\u201c{t.label}\u201d",
+                    source,
+                    value,
+                    True,
+                    minimum,
                 )
             )
     return found

@@ -227,7 +227,9 @@ def save_projection(projection: Projection, output_dir: str | Path) -> None:
 
 
 def firing_table(run: UncertaintyRun) -> pd.DataFrame:
-    """When each trigger fires across the simulated paths, for reading."""
+    """When each upgrade is needed across the simulated paths, for reading: the month by which
+    10%, half and 90% of paths have needed it (P10, median, P90), '-' where fewer paths than
+    that need it within the horizon."""
     f = run.montecarlo.firing_quantiles
 
     def month(value):
@@ -235,13 +237,13 @@ def firing_table(run: UncertaintyRun) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Trigger": f["trigger_id"],
-            "Fires within the horizon": f["probability_within_horizon"].map(lambda p: pct(p, 0)),
-            "P10": f["p10"].map(month),
-            "Median": f["p50"].map(month),
-            "P90": f["p90"].map(month),
+            "Upgrade needed at": f["trigger_id"].map(run.trigger_labels),
+            "Paths that need it": f["probability_within_horizon"].map(lambda p: pct(p, 0)),
+            "10% of paths by": f["p10"].map(month),
+            "Half of paths by": f["p50"].map(month),
+            "90% of paths by": f["p90"].map(month),
         }
-    ).set_index("Trigger")
+    ).set_index("Upgrade needed at")
 
 
 def sensitivity_top(run: UncertaintyRun, top: int = 10) -> pd.DataFrame:
@@ -251,7 +253,6 @@ def sensitivity_top(run: UncertaintyRun, top: int = 10) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Driver": t["driver"],
-            "Input": t["source"],
             "Moved down": (t["cumulative_spend_low"] - base).map(usd),
             "Moved up": (t["cumulative_spend_high"] - base).map(usd),
         }

@@ -208,12 +208,18 @@ def uncertainty_parts(pack: BoardPack) -> list:
     parts = []
     for scenario, run in pack.uncertainty.items():
         probability, *fans, tornado = _charts(pack, f"uncertainty {scenario}")
+        # the range of a month's growth, shown for the scenario's first segment (95% of draws)
+        first_growth = pack.inputs.scenarios[scenario].growth[0].user_growth_monthly
+        floor = pack.inputs.settings.growth_floor
         parts.append(
             render(
                 "uncertainty.html.j2",
-                scenario=scenario,
+                scenario=run.label,
                 paths=f"{run.paths:,}",
-                volatility=pct(run.volatility),
+                volatility=f"{run.volatility * 100:.3g}",
+                planned=pct(first_growth, 0),
+                low=pct(max(first_growth - 1.96 * run.volatility, floor), 0),
+                high=pct(first_growth + 1.96 * run.volatility, 0),
                 table=table_html(firing_table(run), "firing-table"),
             )
         )
