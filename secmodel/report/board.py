@@ -104,7 +104,11 @@ def render(template: str, **context) -> HTML:
 
 
 def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True):
-    """A plain HTML table of already formatted strings, escaped, ready for a template."""
+    """A plain HTML table of already formatted strings, escaped, ready for a template. A named
+    single index heads its own column on the header row (pandas would add a second header row
+    for the name alone)."""
+    if index and frame.index.nlevels == 1 and frame.index.name and frame.columns.nlevels == 1:
+        frame = frame.rename_axis(None).rename_axis(frame.index.name, axis="columns")
     text = frame.to_html(index=index, escape=True, border=0, classes=css_class or None)
     return Markup(text)
 
