@@ -309,19 +309,12 @@ def cmd_project(args) -> int:
     from secmodel.inputs.loader import load_inputs
     from secmodel.model.checks import run_checks, summary_line
     from secmodel.model.engine import compile_model
-    from secmodel.model.projection import (
-        check_end,
-        check_horizon,
-        project_scenario,
-        resolve_scenarios,
-    )
+    from secmodel.model.projection import check_horizon, project_scenario, resolve_scenarios
     from secmodel.output import projection_files, write_files_atomic
 
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
     check_horizon(args.horizon)
-    for scenario in scenarios:
-        check_end(scenario, args.horizon)
     model = compile_model(inputs)
     projections, lines, all_results = [], [], []
     for scenario in [overridden(args, s) for s in scenarios]:
@@ -411,6 +404,7 @@ def cmd_montecarlo(args) -> int:
         MonteCarloSpec,
         check_size,
         check_spec,
+        chunk_blocks,
         run_montecarlo,
     )
     from secmodel.model.engine import compile_model
@@ -441,8 +435,7 @@ def cmd_montecarlo(args) -> int:
         inputs.settings.growth_floor,
     )
     check_size(compile_model(inputs), spec, args.chunk_paths)  # before the progress bar
-    per_chunk = -(-args.chunk_paths // BLOCK) * BLOCK
-    chunks = -(-args.paths // per_chunk)
+    chunks = -(-args.paths // (chunk_blocks(args.chunk_paths) * BLOCK))  # whole chunks
     with (
         scheduler_for(args) as scheduler,
         tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar,

@@ -87,12 +87,18 @@ def check_spec(paths: int, volatility: float, seed: int, prefix: str = "--") -> 
         raise UsageError(f"{prefix}seed must not be negative (got {seed})")
 
 
+def chunk_blocks(chunk_paths: int) -> int:
+    """Whole blocks per chunk: ``chunk_paths`` rounded up to blocks of BLOCK paths (at least
+    one)."""
+    return max(1, math.ceil(chunk_paths / BLOCK))
+
+
 def chunk_bytes(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int) -> int:
     """Estimated memory (bytes) of one chunk: the engine's arrays for its paths, the values it
     keeps for exact quantiles (at most EXACT_LIMIT_BYTES in all) or its sketch and the sketch
     they are merged into."""
     months = spec.horizon_months + 1
-    paths = min(spec.paths, -(-chunk_paths // BLOCK) * BLOCK)
+    paths = min(spec.paths, chunk_blocks(chunk_paths) * BLOCK)
     kept = len(METRICS) * 8 * months
     if spec.paths * kept <= EXACT_LIMIT_BYTES:
         extra = spec.paths * kept
@@ -127,7 +133,7 @@ def check_size(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int, run
         "point) or a shorter --horizon",
     )
     check_memory(
-        f"a chunk of {min(spec.paths, -(-chunk_paths // BLOCK) * BLOCK):,} paths x "
+        f"a chunk of {min(spec.paths, chunk_blocks(chunk_paths) * BLOCK):,} paths x "
         f"{months:,} months with {len(model.triggers):,} triggers",
         chunk_bytes(model, spec, chunk_paths),
         f"give a smaller --chunk-paths (at least {BLOCK:,}) or a shorter --horizon",
@@ -269,17 +275,18 @@ def run_montecarlo(
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
     ``distributed.Client``)."""
     check_spec(spec.paths, spec.volatility, spec.seed)
-    check_size(compile_model(inputs), spec, chunk_paths)
+    model = compile_model(inputs)  # once, for the size check and the tables
+    check_size(model, spec, chunk_paths)
     months = spec.horizon_months + 1
     exact = spec.paths * months * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
     n_blocks = math.ceil(spec.paths / BLOCK)
-    per_chunk = max(1, math.ceil(chunk_paths / BLOCK))
+    per_chunk = chunk_blocks(chunk_paths)
     ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
     merged = Merged(spec, exact)
     jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
     for result in run_in_order(_chunk_job, jobs, workers, scheduler, progress):
         merged.add(result)  # in chunk order
-    return combine(compile_model(inputs), spec, merged, exact)
+    return combine(model, spec, merged, exact)
 
 
 class Merged:

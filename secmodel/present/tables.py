@@ -8,8 +8,9 @@ import pandas as pd
 from secmodel.analysis.audit import formatted_columns
 from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
-from secmodel.formatting import count, month_year, pct, usd, usd_short
+from secmodel.formatting import count, pct, usd, usd_short
 from secmodel.model.projection import Projection
+from secmodel.present.summary import month_text
 
 
 def scenario_description(projection: Projection) -> pd.DataFrame:
@@ -98,8 +99,7 @@ def trigger_months(projections: list[Projection]) -> pd.DataFrame:
     for p in projections:
         fired = {t.trigger_id: p.fired_month(t.trigger_id) for t in triggers}
         data[p.scenario.label] = [
-            f"{month_year(p.table.loc[m, 'date'])} (month {m})" if m is not None else "-"
-            for m in fired.values()
+            month_text(p, m) if m is not None else "-" for m in fired.values()
         ]
     labels = [t.label for t in triggers]
     return pd.DataFrame(data, index=pd.Index(labels, name="Upgrade needed in"))
