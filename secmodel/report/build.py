@@ -17,7 +17,7 @@ previous PDF and workbook as they were; the executed notebook is kept for debugg
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -129,28 +129,38 @@ def execute_notebook(request: ReportRequest, pages_path: Path, kernel) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from secmodel.report.runner import CELL_TIMEOUT_SECONDS, scrub
+    from secmodel.report.runner import CELL_TIMEOUT_SECONDS, KernelStalled, run_with_retry, scrub
 
     request.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(fresh: bool) -> None:
+        with report_kernel(REPORT_DIR) if fresh else nullcontext(kernel) as manager:
+            papermill.execute_notebook(
+                str(REPORT_TEMPLATE),
+                str(request.notebook_path),
+                parameters={
+                    "data_dir": str(request.data_dir),
+                    "scenarios": request.scenarios,
+                    "as_of": request.as_of.isoformat(),
+                    "company": request.company,
+                    "pages_path": str(pages_path),
+                },
+                kernel_name="python3",
+                progress_bar=False,
+                # one write at the end (or at a failing cell), not two per cell: the notebook
+                # carries every chart
+                request_save_on_cell_execute=False,
+                km=manager,  # nbclient runs the cells in this kernel, leaves it to its owner
+                execution_timeout=CELL_TIMEOUT_SECONDS,
+            )
+
     try:
-        papermill.execute_notebook(
-            str(REPORT_TEMPLATE),
-            str(request.notebook_path),
-            parameters={
-                "data_dir": str(request.data_dir),
-                "scenarios": request.scenarios,
-                "as_of": request.as_of.isoformat(),
-                "company": request.company,
-                "pages_path": str(pages_path),
-            },
-            kernel_name="python3",
-            progress_bar=False,
-            # one write at the end (or at a failing cell), not two per cell: the notebook
-            # carries every chart
-            request_save_on_cell_execute=False,
-            km=kernel,  # nbclient runs the cells in this kernel and leaves it to its owner
-            execution_timeout=CELL_TIMEOUT_SECONDS,
-        )
+        run_with_retry(run, "the board report notebook")
+    except KernelStalled as exc:
+        raise ReportError(
+            f"{exc}, twice, in two kernels. Nothing was written to "
+            f"{display_path(request.pdf_path)} or {display_path(request.xlsx_path)}."
+        ) from None
     except PapermillExecutionError as exc:
         raise ReportError(
             f"The board report notebook failed in cell [{exc.exec_count}] with {exc.ename}: "

@@ -34,8 +34,11 @@ NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "m
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.
 REPORT_NOTEBOOK = "board_report"
-# A cell still running after this long is stuck: fail with its notebook and cell, never hang.
-CELL_TIMEOUT_SECONDS = 600
+# A cell still running after this long is stuck: the heaviest cell (the board report computing
+# every figure) takes seconds. Rarely, a kernel's reply is lost on its way back and the cell
+# would wait forever although the kernel is idle; the notebook is then run once more in a new
+# kernel, and a second stall fails with its notebook and cell, never a hang.
+CELL_TIMEOUT_SECONDS = 180
 COMMITTED = (*NOTEBOOKS, REPORT_NOTEBOOK)
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
@@ -200,23 +203,51 @@ def scrub(path: Path) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+class KernelStalled(Exception):
+    """A notebook's cell outlived CELL_TIMEOUT_SECONDS twice, in two kernels."""
+
+
+def run_with_retry(run, name: str):
+    """``run(fresh)`` once, and once more with ``fresh=True`` (a new kernel) when a cell gets
+    no answer within CELL_TIMEOUT_SECONDS, saying so on stderr; :class:`KernelStalled` when the
+    second run stalls too. This module is the one place that leans on nbclient."""
+    from nbclient.exceptions import CellTimeoutError
+
+    try:
+        return run(False)
+    except CellTimeoutError:
+        print(
+            f"{name}: a cell got no answer from its kernel within {CELL_TIMEOUT_SECONDS} s; "
+            "running the notebook again in a new kernel",
+            file=sys.stderr,
+        )
+    try:
+        return run(True)
+    except CellTimeoutError as exc:
+        raise KernelStalled(f"{name}: {exc}".strip()) from None
+
+
 def execute(job: Job) -> None:
     """Run one notebook; papermill writes the output notebook even when a cell fails."""
     import papermill
 
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    papermill.execute_notebook(
-        str(notebook_path(job.notebook)),
-        str(job.output),
-        parameters=job.parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        # no cwd: papermill would change this process's folder, which the other notebook's
-        # thread shares; every path a notebook gets is absolute
-        # the kernel's own start-up and shut-down log lines are not the user's business
-        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        execution_timeout=CELL_TIMEOUT_SECONDS,
-    )
+
+    def run(_fresh: bool) -> None:  # papermill starts a kernel of its own each time
+        papermill.execute_notebook(
+            str(notebook_path(job.notebook)),
+            str(job.output),
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            # no cwd: papermill would change this process's folder, which the other
+            # notebook's thread shares; every path a notebook gets is absolute
+            # the kernel's own start-up and shut-down log lines are not the user's business
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            execution_timeout=CELL_TIMEOUT_SECONDS,
+        )
+
+    run_with_retry(run, f"{job.notebook}.ipynb")
     scrub(job.output)
 
 
@@ -239,6 +270,11 @@ def run_jobs(jobs: list[Job], workers: int) -> int:
                 failures.append(
                     f"{job.notebook} failed in cell [{exc.exec_count}]: {exc.ename}: {exc.evalue}\n"
                     f"  the executed notebook is kept at {display_path(job.output)}"
+                )
+            except KernelStalled as exc:
+                failures.append(
+                    f"{exc} (twice, in two kernels)\n"
+                    f"  the notebook as far as it ran is kept at {display_path(job.output)}"
                 )
             bar.update(1)
     for message in failures:
