@@ -46,6 +46,19 @@ def test_a_tick_names_its_gridline_exactly(value, tick):
     assert usd_tick(value) == tick
 
 
+@pytest.mark.parametrize(
+    ("value", "steps", "below"),
+    [
+        (0.03, (1, 2, 5), 0.02),
+        (700, (1, 2, 5), 500),
+        (1000, (1, 2, 5), 1000),
+        (0.0049, (1,), 0.001),
+    ],
+)
+def test_a_log_axis_starts_on_the_round_step_under_its_lowest_value(value, steps, below):
+    assert charts.step_below(value, steps) == pytest.approx(below)
+
+
 @pytest.fixture(scope="module")
 def seed():
     inputs = load_inputs(SEED_DATA)
@@ -137,7 +150,20 @@ def test_fan_and_probability_charts():
     assert "USD" in fan.figure.axes[0].get_ylabel()
     probability = charts.trigger_probability_chart(result.trigger_probability, "base", 1500)
     assert "launch 100%" in probability.alt
-    assert len(probability.figure.axes[0].lines) == len(inputs.triggers)
+    # one line per distinct curve: triggers that fire together on every path share a line and
+    # its legend entry ("MRR reaches $1M = 100,000 users"), so no line hides under another
+    lines = probability.figure.axes[0].lines
+    named = [name for line in lines for name in line.get_label().split(" = ")]
+    assert sorted(named) == sorted(t.trigger_id for t in inputs.triggers.values())
+    curves = {tuple(line.get_ydata()) for line in lines}
+    assert len(curves) == len(lines)
+
+
+def test_triggers_with_the_same_curve_share_one_line():
+    import pandas as pd
+
+    wide = pd.DataFrame({"a": [0, 0.5, 1], "b": [0, 0.2, 1], "c": [0, 0.5, 1], "d": [1, 1, 1]})
+    assert charts.same_lines(wide, ["a", "b", "c", "d"]) == [["a", "c"], ["b"], ["d"]]
 
 
 def test_a_category_has_one_colour_in_every_scenario():
@@ -188,3 +214,131 @@ def test_every_money_share_and_count_tick_names_its_gridline(seed):
                 assert tick_value(label) == pytest.approx(where, rel=1e-9, abs=1e-12), label
                 checked += 1
     assert checked > 30
+
+
+def drawn_texts(figure) -> list:
+    """Every text the drawn figure shows (titles, axis and tick labels, legends, notes), each
+    with its box on the canvas: tick labels only of the ticks drawn, none empty or hidden."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(figure)
+    with charts.matplotlib.rc_context(charts.PLAIN_TEXT):
+        canvas.draw()
+    renderer = canvas.get_renderer()
+    cached, drawn = set(), set()
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            span = (high - low) * 1e-9
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                cached |= {id(tick.label1), id(tick.label2)}
+                if low - span <= tick.get_loc() <= high + span:  # only ticks in view are drawn
+                    drawn |= {id(tick.label1), id(tick.label2)}
+    shown = []
+    for text in figure.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        if id(text) in cached and id(text) not in drawn:
+            continue
+        shown.append((text, text.get_window_extent(renderer)))
+    return shown
+
+
+def collisions(figure) -> list[str]:
+    """Texts that overprint one another, leave the figure or (a point's label) its plot, and
+    legends over a plot."""
+    from matplotlib.text import Annotation
+
+    problems = []
+    shown = drawn_texts(figure)
+    inside = figure.bbox.padded(1)
+    for n, (text, box) in enumerate(shown):
+        if not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)):
+            problems.append(f"{text.get_text()!r} leaves the figure")
+        for other, other_box in shown[n + 1 :]:
+            if box.padded(-1).overlaps(other_box.padded(-1)):
+                problems.append(f"{text.get_text()!r} overprints {other.get_text()!r}")
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:  # a point's label stays inside its plot, off the ticks
+        frame = ax.get_window_extent(renderer).padded(1)
+        for note in ax.texts:
+            box = note.get_window_extent(renderer)
+            if (
+                note.get_text()
+                and isinstance(note, Annotation)
+                and not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
+            ):
+                problems.append(f"{note.get_text()!r} leaves its plot")
+    for legend in figure.legends + [ax.get_legend() for ax in figure.axes if ax.get_legend()]:
+        frame = legend.get_window_extent(renderer)
+        for ax in figure.axes:
+            if frame.overlaps(ax.get_window_extent(renderer)):
+                problems.append("a legend lies over the plot")
+    return problems
+
+
+def every_chart(seed) -> list:
+    """Every chart kind of every scenario of the seed fixture, the Monte Carlo and
+    sensitivity ones too, with and without their legends."""
+    import secmodel.analysis.montecarlo as mc
+    from secmodel.analysis.sensitivity import sensitivity_table
+
+    inputs = seed[1]
+    spec = mc.MonteCarloSpec(
+        inputs.scenarios["base"], 60, 400, 0.05, 4, inputs.settings.growth_floor
+    )
+    result = mc.run_montecarlo(inputs, spec)
+    table = sensitivity_table(inputs, inputs.scenarios["base"], 0.2)
+    labels = {t.trigger_id: t.label for t in inputs.triggers.values()}
+    start = inputs.scenarios["base"].start_date
+    targets = stage_pct_targets(inputs.claims)
+    per_scenario = [
+        chart
+        for name in inputs.scenarios
+        for p in [project_scenario(inputs, name)]
+        for chart in (
+            charts.users_and_mrr_chart(p),
+            charts.users_and_mrr_chart(p, log_scale=False),
+            charts.spend_by_category_chart(p),
+            charts.cumulative_spend_chart(p),
+            charts.pct_of_revenue_chart(p, targets, inputs.benchmarks),
+        )
+    ]
+    return [
+        *per_scenario,
+        *all_charts(seed)[-2:],  # the comparisons
+        *(
+            charts.fan_chart(result.quantiles, m, "Base", 400, start, legend)
+            for m in charts.FAN_METRICS
+            for legend in (True, False)
+        ),
+        charts.trigger_probability_chart(result.trigger_probability, "Base", 400, labels, start),
+        charts.tornado_chart(table, "Base"),
+    ]
+
+
+def test_no_label_collides_with_another_or_lies_over_the_plot(seed):
+    """Tested on the drawn figure: no two texts' boxes overlap (the launch label and the tick
+    labels, stage names and titles), none leaves the figure, no legend covers a plot."""
+    for chart in every_chart(seed):
+        assert collisions(chart.figure) == [], chart.title
+
+
+def test_charts_print_at_7_points_or_more_and_200_ppi(seed):
+    """A chart is drawn at its printed width (the report's stylesheet prints it at that
+    width), so its type sizes are the printed sizes."""
+    from datetime import date
+
+    from secmodel.present.images import PRINT_DPI, PRINT_WIDTH_IN
+    from secmodel.report.build import ReportRequest, page_css
+
+    request = ReportRequest(SEED_DATA, [], date(2026, 12, 1), "", "A4", SEED_DATA)
+    css = page_css(request)
+    assert f"figure.secmodel-chart img {{ width: {PRINT_WIDTH_IN}in; }}" in css
+    for chart in every_chart(seed):
+        figure = chart.figure
+        assert figure.get_figwidth() == PRINT_WIDTH_IN and figure.dpi == PRINT_DPI >= 200
+        texts = drawn_texts(figure)
+        small = [(t.get_text(), t.get_fontsize()) for t, _ in texts if t.get_fontsize() < 7]
+        assert len(texts) > 10 and small == [], chart.title

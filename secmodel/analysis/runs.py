@@ -73,6 +73,7 @@ class UncertaintyRun:
     sensitivity: pd.DataFrame
     label: str  # the scenario's name for a reader
     trigger_labels: dict[str, str]  # trigger id -> the name a reader sees
+    start_date: str  # month 0 as YYYY-MM, for the charts' calendar axis
 
 
 UNCERTAINTY_SETTINGS = ("volatility", "paths", "seed", "sensitivity_delta")
@@ -143,4 +144,5 @@ def uncertainty_run(
         sensitivity_table(inputs, changed, delta, horizon),
         base.label,
         {t.trigger_id: t.label for t in inputs.triggers.values()},
+        base.start_date,
     )

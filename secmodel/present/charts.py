@@ -10,6 +10,7 @@ caption; its plain-text form is its title, which is what nbval compares.
 import functools
 import io
 import math
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -19,12 +20,13 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, YearLocator
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from matplotlib.transforms import Bbox
 
 from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
-from secmodel.present.images import ChartImage
+from secmodel.present.images import PRINT_DPI, PRINT_WIDTH_IN, ChartImage
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 PALETTE = [
@@ -39,20 +41,55 @@ PALETTE = [
 ]
 HATCHES = ["", "//", "..", "xx"]
 STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
-WIDTH, HEIGHT, DPI = 9.0, 4.8, 100
-TITLE_STYLE = {"fontsize": 12, "fontweight": "bold"}
+# inches, pixels per inch: two charts and their captions to an A4 or Letter page
+WIDTH, HEIGHT, DPI = PRINT_WIDTH_IN, 2.9, PRINT_DPI
+# Type sizes in printed points (figures print at their own size): nothing below 7 pt.
+TYPE_SIZES = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.5,
+}
+FAN_HEIGHT = 2.7  # a fan chart without its legend: three to a page
+SMALL_TEXT = 7.5  # stage names and trigger labels inside the axes
+DRIVER_NAME_CHARS = 50  # a tornado bar's name wraps after this many characters
+TITLE_STYLE = {"fontsize": 10, "fontweight": "bold"}
 # An axes title at a fixed height: matplotlib otherwise lays out the y axis's tick labels once
 # more on every draw to check that nothing above the axes pushes the title up (nothing does:
 # no ticks or offset text on top).
 AXES_TITLE_STYLE = {**TITLE_STYLE, "loc": "left", "y": 1.0}
 # Fixed margins (inches) rather than a layout engine, which redraws each figure several times.
-MARGINS = {"left": 0.9, "right": 0.2, "top": 0.55, "bottom": 0.6, "between": 0.35}
+MARGINS = {"left": 0.75, "right": 0.15, "top": 0.45, "bottom": 0.45, "between": 0.3}
+# A legend goes under the axes, never over the lines: at most this many columns, and the
+# space above it (inches).
+LEGEND_COLUMNS, LEGEND_GAP_IN = 4, 0.04
 
 
-# shares of revenue span 0.2% to 200%: label 1-2-5 steps so a log axis has more than one label
-def pct_log_ticks() -> LogLocator:
-    """A new locator per axis (a locator belongs to one axis)."""
-    return LogLocator(base=10, subs=(1.0, 2.0, 5.0))
+# A log axis of up to about three decades (shares of revenue, simulated MRR) is labelled in
+# 1-2-5 steps, so that it has more than one label; a wider one at each power of ten.
+STEPS_1_2_5_UP_TO = 2000.0  # highest / lowest value
+
+
+def _log_axis(ax, values, floor: bool = False) -> None:
+    """A log y axis with labelled ticks on round values for ``values`` (> 0 where shown) and
+    no minor ticks; with ``floor`` it starts at the tick under the lowest value."""
+    shown = np.asarray(values, dtype=float)
+    shown = shown[np.isfinite(shown) & (shown > 0)]
+    ax.set_yscale("log")
+    wide = shown.size and shown.max() / shown.min() > STEPS_1_2_5_UP_TO
+    steps = (1.0,) if wide else (1.0, 2.0, 5.0)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=steps))
+    ax.yaxis.set_minor_locator(NullLocator())
+    if floor and shown.size:
+        ax.set_ylim(bottom=step_below(shown.min(), steps))
+
+
+def step_below(value: float, steps=(1.0, 2.0, 5.0)) -> float:
+    """The largest ``step`` x 10^k (k whole) at or below ``value`` (> 0): with 1-2-5 steps
+    0.03 -> 0.02, 700 -> 500, 1000 -> 1000."""
+    decade = 10.0 ** math.floor(math.log10(value) + 1e-12)
+    return max(step * decade for step in steps if step * decade <= value * (1 + 1e-12))
 
 
 usd_axis = FuncFormatter(lambda value, _pos: usd_tick(value))
@@ -106,7 +143,9 @@ def _dates(table: pd.DataFrame) -> np.ndarray:
     return pd.PeriodIndex(table["date"], freq="M").to_timestamp().to_numpy()
 
 
-def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
+def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True, ratios=None):
+    """A figure ``height`` inches tall (before any legend) with ``rows`` axes, one above the
+    other (their heights in ``ratios``, else equal), in fixed margins."""
     figure = Figure(figsize=(WIDTH, height), dpi=DPI)
     figure.subplots_adjust(
         left=MARGINS["left"] / WIDTH,
@@ -115,16 +154,53 @@ def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True):
         bottom=MARGINS["bottom"] / height,
         hspace=MARGINS["between"] * rows / (height - MARGINS["top"] - MARGINS["bottom"]),
     )
-    axes = figure.subplots(rows, 1, sharex=sharex, squeeze=False)[:, 0]
+    axes = figure.subplots(
+        rows, 1, sharex=sharex, squeeze=False, gridspec_kw={"height_ratios": ratios}
+    )[:, 0]
     for ax in axes:
         ax.grid(True, axis="y", color="#d9d9d9", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
     return figure, axes
 
 
+def _legend_below(ax) -> None:
+    """The axes' legend under the figure's plot area (below the x axis's labels), in as many
+    columns as its longest entry allows; the figure grows by the legend's rows, so the plot
+    keeps its size."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    figure = ax.figure
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    room = (WIDTH - MARGINS["left"] - MARGINS["right"]) * DPI
+    for columns in range(min(len(labels), LEGEND_COLUMNS), 0, -1):  # as many as fit, measured
+        legend = figure.legend(
+            handles,
+            labels,
+            loc="lower left",
+            ncols=columns,
+            frameon=False,
+            borderaxespad=0,
+            handlelength=2.2,
+            columnspacing=1.2,
+        )
+        drawn = legend.get_window_extent(renderer)
+        if drawn.width <= room or columns == 1:
+            break
+        legend.remove()
+    extra = round(drawn.height / DPI + LEGEND_GAP_IN, 2)  # the legend's own height, measured
+    params = figure.subplotpars
+    old = figure.get_figheight()
+    top_in, bottom_in = (1 - params.top) * old, params.bottom * old
+    height = old + extra
+    figure.set_figheight(height)
+    figure.subplots_adjust(top=1 - top_in / height, bottom=(bottom_in + extra) / height)
+    legend.set_bbox_to_anchor((MARGINS["left"] / WIDTH, 0.04 / height))
+
+
 # Texts from the data (names of scenarios, stages, items) are words, never TeX: "$5k-$10k" in a
-# stage name would otherwise be typeset as mathematics.
-PLAIN_TEXT = {"text.parse_math": False}
+# stage name would otherwise be typeset as mathematics. Type in printed sizes.
+PLAIN_TEXT = {"text.parse_math": False, **TYPE_SIZES}
 
 
 def plain_text(build):
@@ -148,6 +224,13 @@ def _nothing_to_show(ax, text: str) -> None:
     """A note across an empty axes (a share of revenue without revenue, say)."""
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#555555")
     ax.set_ylim(0, 1)
+
+
+def _month_dates(start_date: str, months) -> np.ndarray:
+    """The first day of month ``m`` after a YYYY-MM start, for each m of ``months``."""
+    months = np.asarray(months, dtype=int)
+    calendar = pd.period_range(start_date, periods=int(months.max(initial=0)) + 1, freq="M")
+    return calendar[months].to_timestamp().to_numpy()
 
 
 def _date_axis(ax, months: int) -> None:
@@ -192,9 +275,72 @@ def _shade_stages(ax, table: pd.DataFrame, dates: np.ndarray, label: bool, label
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="bottom",
-                fontsize=8,
+                fontsize=SMALL_TEXT,
                 color="#555555",
             )
+
+
+# Where a point's label may go, tried in this order: (dx, dy) in points, and the alignment
+LABEL_SIDES = (
+    (6, -4, "left", "top"),
+    (-6, 4, "right", "bottom"),
+    (6, 4, "left", "bottom"),
+    (-6, -4, "right", "top"),
+    *((dx, dy, ha, "bottom") for dy in (16, 28, 40) for dx, ha in ((6, "left"), (-6, "right"))),
+)
+
+
+def _label_points(ax, points) -> None:
+    """Label each (x, y, text) beside its point, on the first side (LABEL_SIDES) where the
+    label lies inside the axes (clear of the tick labels), off the lines and the points, and
+    clear of the labels already placed; where no side is clear, on the side that overlaps
+    least. Call it once the axes' limits and scales are final."""
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    frame = ax.get_window_extent(renderer)
+    lines = [
+        line.get_transform().transform_path(line.get_path())
+        for line in ax.lines
+        if line.get_linestyle() not in ("None", "none", "")
+    ]
+    dots = [
+        Bbox.from_bounds(*ax.transData.transform((ax.xaxis.convert_units(x), y)) - 5, 10, 10)
+        for x, y, _ in points
+    ]
+    placed = list(dots)
+    for x, y, text in points:
+        tried = []
+        for dx, dy, ha, va in LABEL_SIDES:
+            label = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=SMALL_TEXT,
+                color="#333333",
+            )
+            box = label.get_window_extent(renderer)
+            overprint = (  # never, where a side allows: it outweighs crossing a line
+                box.width * box.height
+                - _area(Bbox.intersection(box, frame))
+                + sum(_area(Bbox.intersection(box, other)) for other in placed)
+            )
+            crossed = sum(line.intersects_bbox(box) for line in lines)
+            clash = 100 * overprint + crossed * box.width * box.height / 4
+            tried.append((clash, label, box))
+            if clash <= 0:
+                break
+        _, kept, box = min(tried, key=lambda t: t[0])
+        for _, label, _ in tried:
+            if label is not kept:
+                label.remove()
+        placed.append(box)
+
+
+def _area(box) -> float:
+    """A box's area in pixels; 0 for no box (the intersection of boxes apart)."""
+    return 0.0 if box is None else box.width * box.height
 
 
 def _fired(projection: Projection) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -212,7 +358,7 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
     """MRR (USD/month) and users over time, triggers marked where they fire, stages shaded."""
     table, name = projection.table, projection.scenario.label
     dates = _dates(table)
-    figure, (ax_mrr, ax_users) = _new_figure(2, height=6.4)
+    figure, (ax_mrr, ax_users) = _new_figure(2, height=4.0)
     panels = (
         (ax_mrr, "mrr", "MRR (USD/month)", usd_axis, PALETTE[0]),
         (ax_users, "users", "Users", count_axis, PALETTE[2]),
@@ -236,21 +382,16 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
             ax.set_yticks([0])
         ax.yaxis.set_major_formatter(formatter)
         ax.yaxis.set_minor_formatter(formatter if not log else "")
-    for n, (trigger_id, month, metrics) in enumerate(_fired(projection)):
+    _date_axis(ax_users, len(table))
+    points = {ax_mrr: [], ax_users: []}
+    for trigger_label, month, metrics in _fired(projection):
         on_users = "users" in metrics and "mrr" not in metrics and "arr" not in metrics
         ax, column = (ax_users, "users") if on_users else (ax_mrr, "mrr")
         y = table[column].iloc[month]
-        ax.plot(dates[month], y, marker="o", color=PALETTE[5], markersize=6, zorder=3)
-        ax.annotate(
-            f"{trigger_id}\nmonth {month}",
-            (dates[month], y),
-            xytext=(-8, 10 + 14 * (n % 2)),
-            textcoords="offset points",
-            ha="right",
-            fontsize=8,
-            color="#333333",
-        )
-    _date_axis(ax_users, len(table))
+        ax.plot(dates[month], y, marker="o", color=PALETTE[5], markersize=5, zorder=3)
+        points[ax].append((dates[month], y, f"{trigger_label}\nmonth {month}"))
+    for ax, labelled in points.items():
+        _label_points(ax, labelled)
     title = f"Revenue and users, {name}"
     figure.suptitle(title, **TITLE_STYLE)
     fired = _fired(projection)
@@ -271,7 +412,6 @@ def users_and_mrr_chart(projection: Projection, log_scale: bool = True) -> Chart
     return Chart(figure, title, alt, caption)
 
 
-@plain_text
 def category_styles(items) -> dict[str, tuple[str, str]]:
     """One (colour, hatch) per catalog category, in catalog order: the same category looks the
     same in every chart of every scenario, whichever categories a scenario buys."""
@@ -282,6 +422,7 @@ def category_styles(items) -> dict[str, tuple[str, str]]:
     }
 
 
+@plain_text
 def spend_by_category_chart(projection: Projection) -> Chart:
     """Monthly security spend (accrual, USD/month) stacked by category, with the stage budget."""
     table, name = projection.table, projection.scenario.label
@@ -316,7 +457,7 @@ def spend_by_category_chart(projection: Projection) -> Chart:
     ax.yaxis.set_major_formatter(usd_axis)
     ax.set_ylabel("Security spend (USD/month, accrual)")
     _date_axis(ax, len(table))
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
+    _legend_below(ax)
     title = f"Monthly security spend by category, {name}"
     ax.set_title(title, **AXES_TITLE_STYLE)
     last = table.iloc[-1]
@@ -339,10 +480,11 @@ def spend_by_category_chart(projection: Projection) -> Chart:
 
 @plain_text
 def cumulative_spend_chart(projection: Projection) -> Chart:
-    """Cumulative security spend (USD), cash and accrual."""
+    """Cumulative security spend (USD), cash and accrual, and under it how far cash runs ahead
+    of accrual (USD: annual items paid before they are used)."""
     table, name = projection.table, projection.scenario.label
     dates = _dates(table)
-    figure, (ax,) = _new_figure()
+    figure, (ax, ax_ahead) = _new_figure(2, height=3.8, ratios=(3, 1))
     ax.plot(dates, table["cumulative_accrual"], color=PALETTE[0], linewidth=2, label="accrual")
     ax.step(
         dates,
@@ -354,20 +496,30 @@ def cumulative_spend_chart(projection: Projection) -> Chart:
         label="cash",
     )
     ax.yaxis.set_major_formatter(usd_axis)
-    ax.set_ylabel("Cumulative security spend (USD)")
-    _date_axis(ax, len(table))
-    ax.legend(loc="upper left", frameon=False)
+    ax.set_ylabel("Cumulative spend (USD)")
+    ahead = table["cumulative_cash"] - table["cumulative_accrual"]
+    ax_ahead.fill_between(dates, ahead, step="post", color=PALETTE[1], alpha=0.5, linewidth=0)
+    ax_ahead.step(dates, ahead, where="post", color=PALETTE[1], linewidth=1)
+    ax_ahead.yaxis.set_major_formatter(usd_axis)
+    ax_ahead.yaxis.set_major_locator(MaxNLocator(3))
+    if not ahead.abs().max() > 0.005:  # cash = accrual every month: one tick, at $0
+        ax_ahead.set_ylim(-0.05, 1)
+        ax_ahead.set_yticks([0])
+    ax_ahead.set_ylabel("Cash ahead (USD)")
+    _date_axis(ax_ahead, len(table))
+    _legend_below(ax)
     title = f"Cumulative security spend, {name}"
     ax.set_title(title, **AXES_TITLE_STYLE)
     last = table.iloc[-1]
     alt = (
         f"Line chart of cumulative security spend for {name}: by month {int(last['month'])} "
         f"{usd(last['cumulative_accrual'])} accrued and {usd(last['cumulative_cash'])} paid in "
-        "cash. Cash runs ahead of accrual in the months annual items are paid."
+        f"cash. Cash runs ahead of accrual by up to {usd(ahead.max())} in the months annual "
+        "items are paid (lower panel)."
     )
     caption = (
         f"Cumulative spend in {name}: accrual spreads annual items over 12 months, cash books "
-        "them when paid."
+        "them when paid; the lower panel is cash paid ahead of accrual."
     )
     return Chart(figure, title, alt, caption)
 
@@ -382,7 +534,7 @@ def pct_of_revenue_chart(
     months, against the seed's stage targets and published benchmarks."""
     table, name = projection.table, projection.scenario.label
     dates = _dates(table)
-    figure, (ax,) = _new_figure(height=5.2)
+    figure, (ax,) = _new_figure(height=3.2)
     _shade_stages(ax, table, dates, label=True, labels=stage_labels(projection))
     ax.plot(dates, table["pct_of_revenue"], color=PALETTE[0], linewidth=1.2, label="monthly")
     ax.plot(
@@ -426,16 +578,14 @@ def pct_of_revenue_chart(
             )
     monthly = table["pct_of_revenue"]
     if has_positive(monthly):
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(pct_log_ticks())
-        ax.yaxis.set_minor_locator(NullLocator())
+        _log_axis(ax, monthly)
         ax.set_ylabel("Security spend / revenue (log scale)")
     else:
         _nothing_to_show(ax, "No revenue in any month: the share of revenue is n/a")
         ax.set_ylabel("Security spend / revenue")
     ax.yaxis.set_major_formatter(pct_axis)
     _date_axis(ax, len(table))
-    ax.legend(loc="upper right", fontsize=7.5, frameon=True, framealpha=0.9)
+    _legend_below(ax)
     title = f"Security spend as a share of revenue, {name}"
     figure.suptitle(title, **TITLE_STYLE)
     shown = benchmark_range(benchmarks or [])
@@ -505,10 +655,8 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
         ax.set_ylabel(what)
         ax.yaxis.set_major_formatter(pct_axis)
     elif is_pct:
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(pct_log_ticks())
+        _log_axis(ax, np.concatenate([p.table[column].to_numpy() for p in projections]))
         ax.yaxis.set_major_formatter(pct_axis)
-        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_ylabel(f"{what} (log scale)")
     else:
         ax.yaxis.set_major_formatter(usd_axis)
@@ -517,7 +665,7 @@ def comparison_chart(projections: list[Projection], column: str, focus: str | No
         _date_axis(ax, max(len(p.table) for p in projections))
     else:
         ax.set_xlabel("Months since launch")
-    ax.legend(loc="upper left" if not is_pct else "upper right", frameon=False)
+    _legend_below(ax)
     title = f"{what} by scenario"
     ax.set_title(title, **AXES_TITLE_STYLE)
     fmt = pct if is_pct else usd_short
@@ -536,23 +684,28 @@ def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
     with the driver moved down (blue) and up (orange), in USD."""
     shown = table.head(top).iloc[::-1]  # largest at the top
     base = float(shown["cumulative_spend_base"].iloc[0]) if len(shown) else 0.0
-    figure, (ax,) = _new_figure(height=max(3.0, 0.42 * len(shown) + 1.4), sharex=False)
-    figure.subplots_adjust(left=0.3)
+    figure, (ax,) = _new_figure(height=max(2.2, 0.26 * len(shown) + 0.9), sharex=False)
     y = np.arange(len(shown))
     low = shown["cumulative_spend_low"].to_numpy() - base
     high = shown["cumulative_spend_high"].to_numpy() - base
     ax.barh(y, low, color=PALETTE[0], label="driver moved down")
     ax.barh(y, high, color=PALETTE[1], label="driver moved up")
     ax.axvline(0, color="#000000", linewidth=0.8)
-    ax.set_yticks(y, shown["driver"].tolist(), fontsize=8)
+    # the drivers' names on the left, wrapped beyond half the width; the axes start after them
+    names = [textwrap.fill(d, DRIVER_NAME_CHARS) for d in shown["driver"]]
+    ax.set_yticks(y, names)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    widest = max((t.get_window_extent(renderer).width for t in ax.get_yticklabels()), default=0)
+    figure.subplots_adjust(left=(widest / DPI + 0.15) / WIDTH)
     ax.xaxis.set_major_formatter(usd_axis)
     ax.grid(True, axis="x", color="#d9d9d9", linewidth=0.6)
     ax.grid(False, axis="y")
     ax.set_axisbelow(True)  # grid lines behind the bars
-    ax.set_xlabel(f"Change in cumulative spend at the horizon (USD; base {usd(base)})")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_xlabel("Change in cumulative spend by the horizon (USD)")
+    _legend_below(ax)
     title = f"What moves cumulative security spend most, {scenario}"
-    ax.set_title(title, **AXES_TITLE_STYLE)
+    # over the drivers' names too: the axes start right of them
+    figure.suptitle(title, x=0.02, ha="left", **TITLE_STYLE)
     lead = shown.iloc[::-1].head(3)
     biggest = "; ".join(
         f"{r.driver} {usd(r.cumulative_spend_low - base)} / {usd(r.cumulative_spend_high - base)}"
@@ -572,17 +725,28 @@ def tornado_chart(table: pd.DataFrame, scenario: str, top: int = 10) -> Chart:
 FAN_METRICS = {
     "mrr": ("MRR (USD/month)", usd_axis, True),
     "cumulative_cash": ("Cumulative security spend, cash (USD)", usd_axis, False),
-    "pct_of_revenue": ("Security spend / revenue (log scale)", pct_axis, True),
+    "pct_of_revenue": ("Security spend / revenue", pct_axis, True),
 }
 
 
 @plain_text
-def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -> Chart:
-    """Monte Carlo bands of one metric by month: P5-P95 (light), P10-P90 (darker), median line."""
+def fan_chart(
+    quantiles: pd.DataFrame,
+    metric: str,
+    scenario: str,
+    paths: int,
+    start_date: str | None = None,
+    legend: bool = True,
+) -> Chart:
+    """Monte Carlo bands of one metric by month: P5-P95 (light), P10-P90 (darker), median line;
+    on the calendar from ``start_date`` (YYYY-MM, month 0), else by months since launch.
+    Without ``legend`` (three on a page of the report) the caption alone explains the bands."""
     label, formatter, log = FAN_METRICS[metric]
     q = quantiles[quantiles["metric"] == metric].sort_values("month")
-    figure, (ax,) = _new_figure(sharex=False)
+    figure, (ax,) = _new_figure(height=HEIGHT if legend else FAN_HEIGHT, sharex=False)
     months = q["month"].to_numpy()
+    if start_date:
+        months = _month_dates(start_date, months)
     ax.fill_between(
         months, q["p5"], q["p95"], color=PALETTE[0], alpha=0.18, linewidth=0, label="P5-P95"
     )
@@ -595,16 +759,14 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
         if metric == "pct_of_revenue":
             _nothing_to_show(ax, "No revenue on any path: the share of revenue is n/a")
     if log:
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())
-        if metric == "pct_of_revenue":
-            ax.yaxis.set_major_locator(pct_log_ticks())
+        _log_axis(ax, q[["p5", "p95"]].to_numpy().ravel(), floor=True)
     ax.yaxis.set_major_formatter(formatter)
-    ax.set_ylabel(label if log else label.replace(" (log scale)", ""))
-    ax.set_xlabel("Months since launch")
-    ax.legend(
-        loc="upper right" if metric == "pct_of_revenue" else "upper left", frameon=False, fontsize=8
-    )
+    ax.set_ylabel(f"{label}, log scale" if log else label)
+    if start_date:
+        _date_axis(ax, len(q))
+    else:
+        ax.set_xlabel("Months since launch")
+    _legend_below(ax)
     title = f"{label.split(' (')[0]}: range of outcomes, {scenario}"
     ax.set_title(title, **AXES_TITLE_STYLE)
     last = q.iloc[-1]
@@ -621,31 +783,51 @@ def fan_chart(quantiles: pd.DataFrame, metric: str, scenario: str, paths: int) -
     return Chart(figure, title, alt, caption)
 
 
+def same_lines(wide: pd.DataFrame, order: list[str]) -> list[list[str]]:
+    """``order``'s columns grouped where their values are equal in every row, in first-seen
+    order: lines that would be drawn one over the other."""
+    groups: dict[bytes, list[str]] = {}
+    for column in order:
+        groups.setdefault(wide[column].to_numpy().tobytes(), []).append(column)
+    return list(groups.values())
+
+
 @plain_text
 def trigger_probability_chart(
-    probability: pd.DataFrame, scenario: str, paths: int, labels: dict[str, str] | None = None
+    probability: pd.DataFrame,
+    scenario: str,
+    paths: int,
+    labels: dict[str, str] | None = None,
+    start_date: str | None = None,
 ) -> Chart:
     """The probability (fraction of paths) that each trigger has fired by each month;
-    ``scenario`` and ``labels`` (trigger id -> label) are the names a reader sees."""
+    ``scenario`` and ``labels`` (trigger id -> label) are the names a reader sees. Triggers
+    whose lines are the same in every month share one line and one legend entry, so no line
+    hides under another. On the calendar from ``start_date`` (YYYY-MM), else by months."""
     labels = labels or {}
     wide = probability.pivot(index="month", columns="trigger_id", values="probability")
     order = list(dict.fromkeys(probability["trigger_id"]))
     figure, (ax,) = _new_figure(sharex=False)
+    x = _month_dates(start_date, wide.index) if start_date else wide.index
     styles = ["-", "--", "-.", ":"]
-    for n, trigger_id in enumerate(order):
+    for n, group in enumerate(same_lines(wide, order)):
         ax.plot(
-            wide.index,
-            wide[trigger_id],
+            x,
+            wide[group[0]],
             color=PALETTE[n % len(PALETTE)],
             linestyle=styles[n // len(PALETTE) % len(styles)],
-            linewidth=2,
-            label=labels.get(trigger_id, trigger_id),
+            # each line narrower than the one before, which shows at its edges where they meet
+            linewidth=max(1.0, 3.6 - 0.5 * n),
+            label=" = ".join(labels.get(t, t) for t in group),
         )
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(pct_axis)
     ax.set_ylabel("Probability the trigger has fired")
-    ax.set_xlabel("Months since launch")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if start_date:
+        _date_axis(ax, len(wide))
+    else:
+        ax.set_xlabel("Months since launch")
+    _legend_below(ax)
     title = f"When each upgrade is needed: probability by month, {scenario}"
     ax.set_title(title, **AXES_TITLE_STYLE)
     end = wide.iloc[-1]

@@ -4,6 +4,11 @@ import base64
 import html
 from dataclasses import dataclass
 
+# Charts are drawn at the size they are printed, so their type sizes are the printed sizes: the
+# width fits the text column of A4 and of Letter; 200 pixels per printed inch.
+PRINT_WIDTH_IN = 6.2
+PRINT_DPI = 200
+
 
 @dataclass(frozen=True)
 class ChartImage:

@@ -144,13 +144,15 @@ ChartJob = tuple[str, tuple]
 
 
 def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
-    """Every chart of the report, by the section that shows it: "comparison", then
-    "scenario NAME" for each scenario and "uncertainty NAME" for each simulated one."""
+    """Every chart of the report, by the section that shows it: "comparison" (none for one
+    scenario: a comparison needs two), then "scenario NAME" for each scenario and
+    "uncertainty NAME" for each simulated one."""
     targets = stage_pct_targets(pack.inputs.claims)
     jobs = {
         "comparison": [
             ("comparison_chart", (pack.projections, column))
             for column in ("cumulative_accrual", "pct_of_revenue_ttm")
+            if len(pack.projections) > 1
         ]
     }
     for p in pack.projections:
@@ -165,10 +167,19 @@ def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
         jobs[f"uncertainty {scenario}"] = [
             (
                 "trigger_probability_chart",
-                (result.trigger_probability, run.label, run.paths, run.trigger_labels),
+                (
+                    result.trigger_probability,
+                    run.label,
+                    run.paths,
+                    run.trigger_labels,
+                    run.start_date,
+                ),
             ),
             *[
-                ("fan_chart", (result.quantiles, metric, run.label, run.paths))
+                (
+                    "fan_chart",
+                    (result.quantiles, metric, run.label, run.paths, run.start_date, False),
+                )
                 for metric in ("mrr", "cumulative_cash", "pct_of_revenue")
             ],
             ("tornado_chart", (run.sensitivity, run.label)),
@@ -348,10 +359,15 @@ def _bench_value(b) -> str:
 
 def pages(pack: BoardPack, as_of: str | None, company: str) -> Pages:
     """Every section and chart of the report, by the template cell that shows them."""
-    comparison = section_heading(
-        "Scenarios compared",
-        "Cumulative security spend and its share of revenue in every scenario.",
-    )
+    comparison = []
+    if len(pack.projections) > 1:  # one scenario has nothing to compare: no section
+        comparison = [
+            section_heading(
+                "Scenarios compared",
+                "Cumulative security spend and its share of revenue in every scenario.",
+            ),
+            *comparison_charts(pack),
+        ]
     scenarios = []
     for projection in pack.projections:
         scenarios += [scenario_heading(projection), *scenario_charts(pack, projection)]
@@ -359,7 +375,7 @@ def pages(pack: BoardPack, as_of: str | None, company: str) -> Pages:
         {
             "title_page": [title_page(pack, as_of, company)],
             "executive_summary": [executive_summary(pack)],
-            "comparison": [comparison, *comparison_charts(pack)],
+            "comparison": comparison,
             "scenarios": scenarios,
             "uncertainty": uncertainty_parts(pack),
             "audit": [audit_section(pack)],

@@ -28,6 +28,7 @@ from secmodel.errors import UsageError
 from secmodel.formatting import long_date
 from secmodel.output import write_files_atomic
 from secmodel.paths import DEFAULT_DATA_DIR, REPORT_TEMPLATE, display_path
+from secmodel.present.images import PRINT_WIDTH_IN
 
 REPORT_DIR = Path(__file__).resolve().parent
 NBCONVERT_TEMPLATES = REPORT_DIR / "templates" / "nbconvert"
@@ -209,7 +210,8 @@ def _quoted(text: str) -> str:
 
 def page_css(request: ReportRequest) -> str:
     """The @page rules: paper size and its landscape pages ("wide"), the running header and
-    date (not on the title page), the confidentiality footer, "Page X of Y"."""
+    date (not on the title page), the confidentiality footer, "Page X of Y"; charts at the
+    width they were drawn for."""
     from secmodel.report.board import TITLE
 
     header = TITLE + (f" | {request.company}" if request.company else "")
@@ -225,6 +227,7 @@ def page_css(request: ReportRequest) -> str:
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {RUNNING_TEXT} }}
 }}
 @page wide {{ size: {request.paper} landscape; }}
+figure.secmodel-chart img {{ width: {PRINT_WIDTH_IN}in; }}
 @page title {{
   @top-left {{ content: none; }}
   @top-right {{ content: none; }}
