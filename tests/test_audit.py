@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from secmodel import load_inputs
-from secmodel.analysis.audit import format_audit, run_audit
+from secmodel.analysis.audit import audit_counts, format_audit, format_value, run_audit
 from tests.conftest import SEED_DATA
 
 
@@ -36,7 +36,7 @@ def test_tier_totals(audit):
     assert (r["stated"], r["computed"], r["status"]) == (655.0, 655.0, "match")
     r = row(audit, "growth_costs_total", "tier's accrual")
     assert (r["computed"], r["difference"], r["status"]) == (821.67, 166.67, "differs")
-    assert "security_audit $2,000.00/year" in r["note"]
+    assert "Third-party security audit $2,000.00/year" in r["note"]  # items by their names
     r = row(audit, "scale_costs_total", "tier's accrual")
     assert (r["computed"], r["difference"]) == (11133.33, 833.33)
     r = row(audit, "enterprise_costs_total", "tier's accrual")
@@ -48,9 +48,10 @@ def test_stage_investments(audit):
     assert (r["stated"], r["computed"], r["difference"]) == (50000.0, 83455.0, 33455.0)
     r = row(audit, "mvp_investment", "catalog accrual")
     assert (r["computed"], r["difference"]) == (1500.0, -500.0)
+    assert format_value(r["difference"], "usd_month", difference=True) == "($500.00)"
     r = row(audit, "growth_investment", "catalog accrual")
     assert r["computed"] == 2321.67
-    r = row(audit, "enterprise_upgrades_vs_investment", "enterprise tier")
+    r = row(audit, "enterprise_upgrades_vs_investment", "Enterprise tier")
     assert (r["computed"], r["difference"], r["status"]) == (70000.0, 20000.0, "differs")
 
 
@@ -68,7 +69,7 @@ def test_pct_of_revenue_bands(audit):
 def test_conclusion_range(audit):
     r = row(audit, "conclusion_pct_high", "highest monthly share")
     assert (r["computed"], r["status"]) == (1.5, "differs")
-    assert r["note"].startswith("month 0 (2027-01): $1,500.00 spend on $1,000.00 MRR")
+    assert r["note"].startswith("Jan 2027 (month 0): $1,500.00 spend on $1,000.00 MRR")
 
 
 def test_phase_months_and_milestones(audit):
@@ -81,12 +82,75 @@ def test_phase_months_and_milestones(audit):
     assert r["status"] == "not reached" and pd.isna(r["computed"])
 
 
+def test_claims_that_name_items_are_set_beside_those_items(audit):
+    """The seed's "$10,000_monthly: Cloudflare Pro + DataDog, cost: $655" names two items
+    ($20 + $60 in the catalog); its $655 is the whole Growth tier's monthly items."""
+    r = row(audit, "milestone_10k_cost", "the items it names")
+    assert (r["stated"], r["computed"], r["difference"], r["status"]) == (
+        655.0,
+        80.0,
+        -575.0,
+        "differs",
+    )
+    assert row(audit, "milestone_10k_cost", "sum of the tier's")["status"] == "match"
+    r = row(audit, "milestone_100k_cost", "the items it names")  # AI fraud 2,000 + Splunk 1,500
+    assert r["computed"] == 3500.0
+    r = row(audit, "milestone_1m_cost", "the items it names")  # zero trust 15,000 + HSM 5,000
+    assert r["computed"] == 20000.0
+
+
+def test_transcriptions_and_calibrated_claims_are_not_counted_as_tests(audit):
+    """stages.csv copies the seed's budgets and scores (8 figures); Seed roadmap's growth was
+    set to hit the seed's phase months (5 figures): neither can fail."""
+    copied = audit[audit["basis"] == "transcription"]
+    assert sorted(copied["claim_id"]) == sorted(
+        [
+            f"{s}_{k}"
+            for s in ("mvp", "growth", "scale", "enterprise")
+            for k in ("investment", "score")
+        ]
+    )
+    built = audit[audit["basis"] == "by construction"]
+    assert set(built["claim_id"]) == {
+        "phase2_start",
+        "phase3_start",
+        "phase4_start",
+        "analyst_at_10k_users",
+        "team_at_100k_users",
+    }
+    counts = audit_counts(audit)
+    assert "5 figures hold by construction: 5 match; 8 transcription checks: 8 match" in counts
+    tested = audit[audit["basis"] == "tested"]
+    assert counts.startswith(f"{len(tested)} figures tested: ")
+    assert audit_counts(audit.head(1)).startswith("1 figure tested: 1 matches")
+
+
+def test_upper_edge_rows_say_which_stage_the_model_is_in(audit):
+    """At exactly $10,000 MRR the model's trigger (MRR >= $10,000) is in Growth already."""
+    r = row(audit, "mvp_pct_of_revenue", "stage budget / revenue at $10,000")
+    assert "MVP's figures just below it, Growth from it" in r["measure"]
+    lower = row(audit, "growth_pct_of_revenue", "stage budget / revenue at $10,000")
+    assert lower["measure"].endswith("(lower edge)")
+
+
+def test_claims_the_first_audit_missed(audit):
+    """By hand from the seed: Phase 1 is "months 1-6" but launch is month 0; at 1,000 users
+    (month 6, 1,139 users) Seed roadmap is in Growth, score 9.0, not the 8.5 the milestone
+    says; the conclusion's 5% low end is above the table's own 1.5% for Scale."""
+    r = row(audit, "phase1_start", "month")
+    assert (r["stated"], r["computed"], r["status"]) == (1, 0, "differs")
+    r = row(audit, "users_1k_score", "stage score")
+    assert (r["stated"], r["computed"], r["status"]) == (8.5, 9.0, "differs")
+    r = row(audit, "conclusion_vs_table_low", "the lowest %")
+    assert (r["stated"], r["computed"], r["status"]) == (0.05, 0.015, "differs")
+    assert row(audit, "users_1m_score", "stage score")["status"] == "not reached"
+
+
 def test_printed_table(audit):
     text = format_audit(audit)
-    assert "+$33,455.00" in text and "+45.00 pp" in text
+    assert "+$33,455.00" in text and "+45.00 pp" in text and "($2,678.33)" in text
     last = text.splitlines()[-1]
-    counts = audit["status"].value_counts()
-    assert last.startswith(f"audit: {counts['match']} match, {counts['differs']} differs, 1 not")
+    assert last == f"audit: {audit_counts(audit)}"
 
 
 def test_audit_cli_writes_the_csv(tmp_path, run):
@@ -95,3 +159,27 @@ def test_audit_cli_writes_the_csv(tmp_path, run):
     written = pd.read_csv(tmp_path / "roadmap_audit.csv")
     assert list(written.columns)[:4] == ["claim_id", "section", "claim", "measure"]
     assert "enterprise_investment" in out
+
+
+def test_market_check_sets_catalog_lines_beside_published_prices():
+    """By hand from benchmarks.csv and catalog.csv: DataDog's $60 a month is 4 hosts at $15;
+    the analyst's $5,000 a month against a $124,910 salary ($10,409 a month) is 48%; the
+    HSMs' $5,000 is 2.2x AWS CloudHSM's $2,300; the analyst is bought with no lead although
+    38% of hires take 3-6 months."""
+    from secmodel.analysis.audit import market_check
+
+    table = market_check(load_inputs(SEED_DATA)).set_index("benchmark_id")
+    reading = table["reading"]
+    assert (
+        reading["datadog_infra_pro"]
+        == "the catalog's $60/month buys 4 hosts at the published price"
+    )
+    assert reading["analyst_salary"].endswith(
+        "$10,409/month; the catalog's $5,000/month is 48% of that"
+    )
+    assert reading["aws_cloudhsm_ha"].endswith("is 2.2x that")
+    assert "lead of 0 months" in reading["hiring_3_6_months"]
+    assert (
+        reading["pentest_web_app"] == "the catalog's $10,000 a year is within the published range"
+    )
+    assert "cloudflare_business" not in table.index  # it prices no catalog line

@@ -148,6 +148,9 @@ def test_fan_and_probability_charts():
     assert f"the median is {usd(last['p50'])}" in fan.alt
     assert f"between {usd(last['p10'])} and {usd(last['p90'])}" in fan.alt
     assert "USD" in fan.figure.axes[0].get_ylabel()
+    assert fan.figure.legends  # in the notebook: a key under the plot
+    bare = charts.fan_chart(q, "cumulative_cash", "base", 1500, legend=False)
+    assert not bare.figure.legends and bare.figure.get_figheight() == charts.FAN_HEIGHT
     probability = charts.trigger_probability_chart(result.trigger_probability, "base", 1500)
     assert "launch 100%" in probability.alt
     # one line per distinct curve: triggers that fire together on every path share a line and

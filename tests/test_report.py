@@ -2,6 +2,7 @@
 output for the same inputs, and failures that leave nothing half-written."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,16 +58,17 @@ def test_pages_in_their_places(built):
     # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
     for n, scenario in enumerate(["Seed roadmap", "Base case", "Bull case", "Bear case"]):
         assert pages[3 + 2 * n].startswith(scenario), pages[3 + 2 * n][:80]
-    # growth uncertainty of base (its row in uncertainty.csv): table and probability chart, two
-    # fan charts, a fan chart and the sensitivity table, the tornado chart
+    # growth uncertainty of base (its row in uncertainty.csv): table, probability chart and a
+    # first fan chart; two more fan charts; the sensitivity table with its tornado chart
     assert (
         "Growth uncertainty: Base case" in pages[11] and "5,000 simulated growth paths" in pages[11]
     )
-    assert "Which assumption matters most" in pages[13]
-    assert "Roadmap audit" in pages[15]
+    assert sum(p.count("the line is the median path") for p in pages[11:13]) == 3
+    assert "Which assumption matters most" in pages[13] and "One-at-a-time" in pages[13]
+    assert "Roadmap audit" in pages[14]
     appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)
     checks = next(i for i, p in enumerate(pages) if "Appendix B: model checks" in p)
-    assert 15 < appendix < checks == len(pages) - 1
+    assert 14 < appendix < checks == len(pages) - 1
 
 
 def test_furniture_on_every_page(built):
@@ -346,3 +348,58 @@ def test_company_names_are_text_not_markup(tmp_path):
     assert company in pages[0]  # the title page
     assert all(f"Security investment roadmap | {company}" in p for p in pages[1:])
     assert "Page 1 of" in pages[0]
+
+
+def test_a_one_scenario_report_has_no_comparison_section():
+    """A comparison needs two scenarios: with one, neither its heading nor its charts."""
+    from secmodel import load_inputs
+    from secmodel.report import board
+
+    pack = board.build_pack(load_inputs(SEED_DATA), ["bull"])
+    assert board.chart_jobs(pack)["comparison"] == []
+    assert board.pages(pack, None, "").parts["comparison"] == []
+    two = board.build_pack(load_inputs(SEED_DATA), ["bull", "bear"])
+    assert len(board.chart_jobs(two)["comparison"]) == 2
+
+
+def test_identifiers_only_in_the_appendix(built):
+    """Scenarios, triggers, items, stages, categories, claims and benchmarks are named by their
+    labels and names in the body; their ids (those no reader would take for a word: with an
+    underscore or a digit) appear only from Appendix A on."""
+    _, pages = built
+    appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)
+    body = " ".join(pages[:appendix])
+    ids = {
+        *pd.read_csv(SEED_DATA / "scenarios.csv", comment="#")["scenario"],
+        *pd.read_csv(SEED_DATA / "triggers.csv", comment="#")["trigger_id"],
+        *pd.read_csv(SEED_DATA / "catalog.csv", comment="#")["item_id"],
+        *pd.read_csv(SEED_DATA / "catalog.csv", comment="#")["category"],
+        *pd.read_csv(SEED_DATA / "stages.csv", comment="#")["stage"],
+        *pd.read_csv(SEED_DATA / "roadmap_claims.csv", comment="#")["claim_id"],
+        *pd.read_csv(SEED_DATA / "benchmarks.csv", comment="#")["benchmark_id"],
+    }
+    coded = sorted(i for i in ids if "_" in i or any(c.isdigit() for c in i))
+    assert len(coded) > 40
+    found = [i for i in coded if re.search(rf"(?<![\w$]){re.escape(i)}(?![\w])", body)]
+    assert found == []
+
+
+def test_a_long_company_name_is_shortened_in_the_running_header_and_footer():
+    """The header and footer share their line with the date and "Page X of Y": an 80-character
+    name is cut at a word to 40 characters there; the title page keeps it whole."""
+    from datetime import date
+
+    from secmodel.report.build import ReportRequest, page_css, running_name
+
+    long = "Northwind Consolidated Holdings and Subsidiaries of the Pacific Northwest Region"
+    assert len(long) == 80
+    short = running_name(long)
+    assert short == "Northwind Consolidated Holdings and…" and len(short) <= 40
+    assert running_name("x" * 80) == "x" * 39 + "\u2026"
+    css = page_css(ReportRequest(SEED_DATA, [], date(2026, 12, 1), long, "A4", SEED_DATA))
+    assert "Northwind Consolidated Holdings and" in css and "Pacific" not in css
+    from secmodel import load_inputs
+    from secmodel.report import board
+
+    pack = board.build_pack(load_inputs(SEED_DATA), ["bear"])
+    assert long in str(board.title_page(pack, None, long).data)

@@ -36,6 +36,7 @@ class Benchmark:
     source: str
     grade: str
     note: str
+    item_id: str = ""  # the catalog line the figure prices (the optional item_id column)
 
     @property
     def label(self) -> str:
@@ -43,8 +44,9 @@ class Benchmark:
         return f"{self.source.split(',')[0]} ({self.year}, grade {self.grade})"
 
 
-def read_benchmarks(table: Table) -> list[Benchmark]:
-    """The benchmarks of a read table, in file order."""
+def read_benchmarks(table: Table, items: set[str] | None = None) -> list[Benchmark]:
+    """The benchmarks of a read table, in file order; an ``item_id`` is checked against the
+    catalog's ``items`` (None: the catalog could not be read)."""
     found, seen = [], {}
     for row, ok in table.valid_rows():
         bench_id = row.unique_id("benchmark_id", seen)
@@ -57,6 +59,9 @@ def read_benchmarks(table: Table) -> list[Benchmark]:
         year = row.number("year", integer=True, minimum=1900, maximum=9999, what="a year")
         grade = row.choice("grade", GRADES)
         figure, metric, unit, source = (row.text(c) for c in ("figure", "metric", "unit", "source"))
+        item_id = row.raw("item_id")
+        if item_id and items is not None and item_id not in items:
+            row.problem("item_id", "unknown item; not in catalog.csv", item_id)
         if ok():
             found.append(
                 Benchmark(
@@ -71,6 +76,7 @@ def read_benchmarks(table: Table) -> list[Benchmark]:
                     source,
                     grade.upper(),
                     row.raw("note"),
+                    item_id,
                 )
             )
     return found

@@ -18,7 +18,13 @@ CHECK_NEEDS = {
     "trigger_month": ("scenario", "subject"),
     "stage_score": ("subject",),
     "stage_budget_at_users": ("scenario", "users"),
+    "stage_score_at_users": ("scenario", "users"),
+    "stage_targets_min": (),
+    "stage_targets_max": (),
 }
+# How a claim's figures were arrived at (the optional basis column): blank, tested against the
+# model; "by construction", the scenario was calibrated to the claim, so it cannot fail.
+BASES = ("", "by construction")
 # Checks whose subject is a stage (the others' subject is a trigger, or they have none).
 STAGE_SUBJECT = (
     "tier_monthly_total",
@@ -46,6 +52,8 @@ class Claim:
     stated: float
     unit: str
     line: int
+    items: tuple[str, ...] = ()  # catalog items the claim names (the optional items column)
+    basis: str = ""  # "by construction" where the scenario was calibrated to the claim
 
 
 def read_claims(
@@ -53,9 +61,11 @@ def read_claims(
     scenarios: set[str] | None,
     triggers: set[str] | None,
     stages: set[str] | None,
+    items: set[str] | None = None,
 ) -> list[Claim]:
     """The claims of a read table; references are checked against the names given (None: that
-    file could not be read, so they are not checked)."""
+    file could not be read, so they are not checked). ``items`` and ``basis`` are optional
+    columns: the catalog items a claim names, separated by ';', and how it was arrived at."""
     claims, seen = [], {}
     for row, ok in table.valid_rows():
         claim_id = row.unique_id("claim_id", seen)
@@ -69,6 +79,13 @@ def read_claims(
             if not row.raw(column):
                 row.problem(column, f"is empty; check {check} needs it")
         scenario, subject = row.raw("scenario"), row.raw("subject")
+        named = tuple(filter(None, (i.strip() for i in row.raw("items").split(";"))))
+        unknown = [i for i in named if items is not None and i not in items]
+        if unknown:
+            row.problem("items", "unknown item; not in catalog.csv", ";".join(unknown))
+        basis = row.raw("basis")
+        if basis not in BASES:
+            row.problem("basis", "must be blank or 'by construction'", basis)
         if scenario and scenarios is not None and scenario not in scenarios:
             row.problem("scenario", "unknown scenario; not in scenarios.csv", scenario)
         is_trigger = check == "trigger_month"
@@ -91,6 +108,8 @@ def read_claims(
                     stated,
                     unit,
                     row.line,
+                    named,
+                    basis,
                 )
             )
     return claims

@@ -26,6 +26,12 @@ MAX_HORIZON = 1200
 # Calendar months a projection may cover: what a spreadsheet can show as a date.
 FIRST_YEAR, LAST_YEAR = 1900, 9999
 MAX_RANK = 1_000_000  # stage ranks only order the stages
+# The columns read as fractions (0.15 or 15%), by file: shown as percentages to readers.
+FRACTION_COLUMNS = {
+    "scenarios": ("arpu_growth_annual",),
+    "growth": ("user_growth_monthly",),
+    "uncertainty": ("volatility", "sensitivity_delta"),
+}
 
 FILES = {
     "scenarios": (
@@ -207,6 +213,7 @@ def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
             ("scenarios", "scenario"),
             ("triggers", "trigger_id"),
             ("stages", "stage"),
+            ("catalog", "item_id"),
         )
     }
 
@@ -219,9 +226,9 @@ def load_inputs(data_dir: Path | str | None = None) -> ModelInputs:
     stages = _read_stages(usable["stages"], names["triggers"]) if "stages" in usable else None
     optional = {
         "roadmap_claims": lambda t: claims.read_claims(
-            t, names["scenarios"], names["triggers"], names["stages"]
+            t, names["scenarios"], names["triggers"], names["stages"], names["catalog"]
         ),
-        "benchmarks": benchmarks.read_benchmarks,
+        "benchmarks": lambda t: benchmarks.read_benchmarks(t, names["catalog"]),
         "uncertainty": lambda t: uncertainty.read_uncertainty(t, names["scenarios"]),
         "settings": lambda t: settings.read_settings(t, names["scenarios"]),
     }

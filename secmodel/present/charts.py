@@ -766,7 +766,8 @@ def fan_chart(
         _date_axis(ax, len(q))
     else:
         ax.set_xlabel("Months since launch")
-    _legend_below(ax)
+    if legend:
+        _legend_below(ax)
     title = f"{label.split(' (')[0]}: range of outcomes, {scenario}"
     ax.set_title(title, **AXES_TITLE_STYLE)
     last = q.iloc[-1]

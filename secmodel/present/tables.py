@@ -136,6 +136,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             "Measure": audit["measure"],
             **formatted_columns(audit),
             "Status": audit["status"],
+            "Basis": audit["basis"],
             "Note": audit["note"],
         }
     )

@@ -18,11 +18,18 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from secmodel.analysis.audit import formatted_columns, run_audit, stage_pct_targets
+from secmodel.analysis.audit import (
+    audit_counts,
+    formatted_columns,
+    market_check,
+    run_audit,
+    stage_pct_targets,
+)
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
-from secmodel.formatting import long_date, pct, usd
-from secmodel.inputs.loader import ModelInputs, Scenario
+from secmodel.formatting import long_date, pct, pct_tick, usd
+from secmodel.inputs.csvtable import parse_number
+from secmodel.inputs.loader import FRACTION_COLUMNS, ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
@@ -250,10 +257,13 @@ def uncertainty_parts(pack: BoardPack) -> list:
     return parts
 
 
-def audit_section(pack: BoardPack) -> HTML:
-    """Every claim of the seed beside what its catalog, stages and timeline give."""
-    a = pack.audit
-    counts = a["status"].value_counts()
+def _audit_rows(a: pd.DataFrame) -> tuple[list[str], list[dict]]:
+    """The audit's displayed columns and rows (each with its status, for its shading); a
+    figure that holds by construction says so in its status."""
+    status = [
+        f"{s} (by construction)" if b == "by construction" else s
+        for s, b in zip(a["status"], a["basis"], strict=True)
+    ]
     shown = pd.DataFrame(
         {
             "Seed's claim": a["claim"],
@@ -261,21 +271,42 @@ def audit_section(pack: BoardPack) -> HTML:
                 f"{m} ({n})" if n else m for m, n in zip(a["measure"], a["note"], strict=True)
             ],
             **formatted_columns(a),
-            "Status": a["status"],
+            "Status": status,
         }
     )
     rows = [
-        {"status": status.replace(" ", "-"), "cells": list(row)}
-        for row, status in zip(shown.itertuples(index=False), a["status"], strict=True)
+        {"status": s.replace(" ", "-"), "cells": list(row)}
+        for row, s in zip(shown.itertuples(index=False), a["status"], strict=True)
     ]
+    return list(shown.columns), rows
+
+
+def audit_section(pack: BoardPack) -> HTML:
+    """Every claim of the seed beside what its catalog, stages and timeline give: the claims
+    tested (those the model could have contradicted, and those it holds by construction),
+    then the transcription checks (inputs copied from the seed, checked against it)."""
+    a = pack.audit
+    copied = a["basis"] == "transcription"
+    columns, tested = _audit_rows(a[~copied])
+    _, transcription = _audit_rows(a[copied])
+    market = market_check(pack.inputs).rename(columns=MARKET_HEADINGS)[[*MARKET_HEADINGS.values()]]
     return render(
         "audit.html.j2",
-        columns=list(shown.columns),
-        rows=rows,
-        matches=counts.get("match", 0),
-        differs=counts.get("differs", 0),
-        not_reached=counts.get("not reached", 0),
+        columns=columns,
+        tested=tested,
+        transcription=transcription,
+        counts=audit_counts(a),
+        market=table_html(market, "market-table", index=False) if len(market) else "",
     )
+
+
+MARKET_HEADINGS = {
+    "line": "Catalog line",
+    "catalog": "Catalog amount (USD)",
+    "published": "Published figure (USD)",
+    "source": "Source",
+    "reading": "What it says",
+}
 
 
 def _used_rows(pack: BoardPack, name: str):
@@ -289,13 +320,22 @@ def _used_rows(pack: BoardPack, name: str):
 
 
 def appendix(pack: BoardPack) -> HTML:
-    """Appendix A: every row of every input file the report used, as typed."""
+    """Appendix A: every row of every input file the report used, as typed (fractions as
+    percentages, as the body shows rates)."""
     files = []
     for name, title in APPENDIX_FILES:
         header, rows = _used_rows(pack, name)
         columns = [c for c in header if c]
+        fractions = FRACTION_COLUMNS.get(name, ())
         frame = pd.DataFrame(
-            [[r.line] + [r.cells.get(c, "").strip() for c in columns] for r in rows],
+            [
+                [r.line]
+                + [
+                    _as_percent(r.raw(c)) if c in fractions else r.cells.get(c, "").strip()
+                    for c in columns
+                ]
+                for r in rows
+            ],
             columns=["line", *columns],
         )
         files.append(
@@ -320,6 +360,13 @@ def appendix(pack: BoardPack) -> HTML:
     )
 
 
+def _as_percent(typed: str) -> str:
+    """A fraction as typed (0.136 or 13.6%) as the percentage it is, to its own precision."""
+    if not typed:  # a blank optional cell
+        return typed
+    return pct_tick(parse_number(typed, percent=True))  # read once already: it parses
+
+
 def _wide(frame: pd.DataFrame, css_class: str):
     return table_html(frame, css_class, index=False)
 
@@ -342,7 +389,7 @@ def checks_section(pack: BoardPack) -> HTML:
 
 def _bench_value(b) -> str:
     fmt = {
-        "fraction": lambda v: pct(v, 2),
+        "fraction": pct_tick,  # to the precision published: 0.69%, 38%
         "usd_month": lambda v: f"{usd(v)}/month",
         "usd_year": lambda v: f"{usd(v)}/year",
         "usd": usd,
@@ -350,7 +397,7 @@ def _bench_value(b) -> str:
     if b.value is not None and b.low is None:
         return fmt(b.value)
     text = f"{fmt(b.low)} to {fmt(b.high)}"
-    return f"{fmt(b.value)} ({text})" if b.value is not None else text
+    return f"{fmt(b.value)} (range {text})" if b.value is not None else text
 
 
 # ---------------------------------------------------------------------------------------------

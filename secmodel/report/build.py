@@ -15,6 +15,7 @@ previous PDF and workbook as they were; the executed notebook is kept for debugg
 """
 
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -208,14 +209,29 @@ def _quoted(text: str) -> str:
     )
 
 
+# The running header and footer share their line with the date and "Page X of Y": a longer
+# company name is shortened there (the title page carries it whole).
+RUNNING_NAME_CHARS = 40
+
+
+def running_name(company: str) -> str:
+    """The company's name for the running header and footer: whole up to RUNNING_NAME_CHARS,
+    else shortened at a word (within a word that long) with an ellipsis."""
+    if len(company) <= RUNNING_NAME_CHARS:
+        return company
+    short = textwrap.shorten(company, RUNNING_NAME_CHARS, placeholder="\u2026")
+    return short if len(short) > 1 else company[: RUNNING_NAME_CHARS - 1] + "\u2026"
+
+
 def page_css(request: ReportRequest) -> str:
     """The @page rules: paper size and its landscape pages ("wide"), the running header and
     date (not on the title page), the confidentiality footer, "Page X of Y"; charts at the
     width they were drawn for."""
     from secmodel.report.board import TITLE
 
-    header = TITLE + (f" | {request.company}" if request.company else "")
-    owner = f"the board of {request.company}" if request.company else "the board"
+    company = running_name(request.company)
+    header = TITLE + (f" | {company}" if company else "")
+    owner = f"the board of {company}" if company else "the board"
     footer = f"Confidential: prepared for {owner}. Not for distribution."
     return f"""
 @page {{
