@@ -183,3 +183,24 @@ def test_market_check_sets_catalog_lines_beside_published_prices():
         reading["pentest_web_app"] == "the catalog's $10,000 a year is within the published range"
     )
     assert "cloudflare_business" not in table.index  # it prices no catalog line
+
+
+def test_tiers_stack_and_replaces_takes_an_item_off(tmp_path):
+    """By hand (module docstring): each tier's own items 1,500 / 821.67 / 11,133.33 / 70,000
+    a month, and once a tier is reached every earlier one is paid too: 1,500 / 2,321.67 /
+    13,455 / 83,455. If the SOC (enterprise, $12,000) replaced basic monitoring (MVP, $200),
+    the enterprise total would be $200 lower."""
+    import shutil
+
+    from secmodel.analysis.audit import tier_stack
+    from tests.test_bad_input import set_cell
+
+    stack = tier_stack(load_inputs(SEED_DATA)).set_index("stage").round(2)
+    assert stack["own_items"].tolist() == [1500.0, 821.67, 11133.33, 70000.0]
+    assert stack["once_reached"].tolist() == [1500.0, 2321.67, 13455.0, 83455.0]
+    assert stack["budget"].tolist() == [2000.0, 5000.0, 15000.0, 50000.0]
+    data = shutil.copytree(SEED_DATA, tmp_path / "data")
+    set_cell(data, "catalog.csv", "soc_monitoring", "replaces", "basic_monitoring")
+    replaced = tier_stack(load_inputs(data)).set_index("stage").round(2)
+    assert replaced.loc["enterprise", "once_reached"] == 83455.0 - 200.0
+    assert replaced.loc["scale", "once_reached"] == 13455.0

@@ -54,21 +54,25 @@ def test_pages_in_their_places(built):
     assert "Security investment roadmap" in pages[0] and "As of 25 November 2026" in pages[0]
     assert pages[1].count("Executive summary") == 1
     assert "Budget less spend, Dec 2031" in pages[1]
-    assert "Scenarios compared" in pages[2]
+    # what each tier buys, on one page: the tiers stack (by hand in test_audit: $83,455 a month
+    # once the enterprise tier is reached, $33,455 over its $50,000 budget), every catalog line
+    assert "What each tier buys" in pages[2] and "24/7 SOC monitoring" in pages[2]
+    assert "$83,455 $50,000 ($33,455)" in pages[2]
+    assert "Scenarios compared" in pages[3]
     # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
     for n, scenario in enumerate(["Seed roadmap", "Base case", "Bull case", "Bear case"]):
-        assert pages[3 + 2 * n].startswith(scenario), pages[3 + 2 * n][:80]
+        assert pages[4 + 2 * n].startswith(scenario), pages[4 + 2 * n][:80]
     # growth uncertainty of base (its row in uncertainty.csv): table, probability chart and a
     # first fan chart; two more fan charts; the sensitivity table with its tornado chart
     assert (
-        "Growth uncertainty: Base case" in pages[11] and "5,000 simulated growth paths" in pages[11]
+        "Growth uncertainty: Base case" in pages[12] and "5,000 simulated growth paths" in pages[12]
     )
-    assert sum(p.count("the line is the median path") for p in pages[11:13]) == 3
-    assert "Which assumption matters most" in pages[13] and "One-at-a-time" in pages[13]
-    assert "Roadmap audit" in pages[14]
+    assert sum(p.count("the line is the median path") for p in pages[12:14]) == 3
+    assert "Which assumption matters most" in pages[14] and "One-at-a-time" in pages[14]
+    assert "Roadmap audit" in pages[15]
     appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)
     checks = next(i for i, p in enumerate(pages) if "Appendix B: model checks" in p)
-    assert 14 < appendix < checks == len(pages) - 1
+    assert 15 < appendix < checks == len(pages) - 1
 
 
 def test_furniture_on_every_page(built):
@@ -403,3 +407,14 @@ def test_a_long_company_name_is_shortened_in_the_running_header_and_footer():
 
     pack = board.build_pack(load_inputs(SEED_DATA), ["bear"])
     assert long in str(board.title_page(pack, None, long).data)
+
+
+def test_letter_paper_within_a_tenth_of_a4s_pages(built, tmp_path):
+    """Letter is shorter and wider than A4: the same report may take a page or two more, not
+    a tenth more (charts are drawn to fit two, or three fan charts, on a page of either)."""
+    _, a4 = built
+    letter = make_report(
+        data_dir=SEED_DATA, as_of=AS_OF, company=COMPANY, paper="Letter", out_dir=tmp_path
+    )
+    pages = len(PdfReader(letter.pdf_path).pages)
+    assert len(a4) <= pages <= 1.1 * len(a4)

@@ -87,6 +87,30 @@ def items_up_to_stage(inputs: ModelInputs, stage: str) -> list[CatalogItem]:
     return [i for i in inputs.catalog.values() if i.tier in rank and rank[i.tier] <= rank[stage]]
 
 
+def once_reached(inputs: ModelInputs, stage: str) -> list[CatalogItem]:
+    """What is paid for once ``stage`` is reached: the items of its tier and every lower one,
+    less those that one of them replaces (the tiers stack; ``replaces`` takes one off)."""
+    bought = items_up_to_stage(inputs, stage)
+    replaced = {target for item in bought for target in item.replaces}
+    return [i for i in bought if i.item_id not in replaced]
+
+
+def tier_stack(inputs: ModelInputs) -> pd.DataFrame:
+    """One row per stage in rank order (USD/month, accrual): its own tier's items, everything
+    paid once it is reached (:func:`once_reached`), and its stage budget."""
+    rows = [
+        {
+            "stage": s.stage,
+            "label": s.label,
+            "own_items": accrual_run_rate(tier_items(inputs, s.stage)),
+            "once_reached": accrual_run_rate(once_reached(inputs, s.stage)),
+            "budget": s.budget_monthly,
+        }
+        for s in sorted(inputs.stages, key=lambda s: s.rank)
+    ]
+    return pd.DataFrame(rows, columns=["stage", "label", "own_items", "once_reached", "budget"])
+
+
 def _stage(inputs: ModelInputs, name: str):
     return next(s for s in inputs.stages if s.stage == name)
 
@@ -132,7 +156,7 @@ def check_tier_monthly_total(inputs, claim, _projections) -> list[Measure]:
         *own,
         Measure("sum of the tier's monthly items", recurring_monthly(items), ""),
         Measure(
-            "tier's accrual incl. annual items / 12",
+            "tier's accrual: monthly items + annual items / 12",
             accrual_run_rate(items),
             f"a monthly total that leaves out {left_out}" if left_out else "",
         ),
@@ -144,7 +168,7 @@ def check_stage_investment(inputs, claim, _projections) -> list[Measure]:
     catalog's accrual once the stage is reached: sum over the tiers ranked at or below it of
     (fixed monthly amounts + annual amounts / 12)."""
     stage = _stage(inputs, claim.subject)
-    items = items_up_to_stage(inputs, claim.subject)
+    items = once_reached(inputs, claim.subject)
     tiers = sorted({i.tier for i in items}, key=lambda t: _stage(inputs, t).rank)
     names = ", ".join(_stage(inputs, t).label for t in tiers)
     return [
@@ -180,7 +204,7 @@ def check_pct_of_revenue_band(inputs, claim, _projections) -> list[Measure]:
     accrual / MRR at each edge of its revenue band (revenue_low, revenue_high; a $0 or open edge
     is skipped)."""
     stage = _stage(inputs, claim.subject)
-    catalog = accrual_run_rate(items_up_to_stage(inputs, claim.subject))
+    catalog = accrual_run_rate(once_reached(inputs, claim.subject))
     after = _next_stage(inputs, claim.subject)
     measures = []
     for edge, where in ((claim.revenue_low, "lower"), (claim.revenue_high, "upper")):

@@ -51,7 +51,7 @@ TYPE_SIZES = {
     "ytick.labelsize": 7.5,
     "legend.fontsize": 7.5,
 }
-FAN_HEIGHT = 2.7  # a fan chart without its legend: three to a page
+FAN_HEIGHT = 2.4  # a fan chart without its legend: three to a page of Letter
 SMALL_TEXT = 7.5  # stage names and trigger labels inside the axes
 DRIVER_NAME_CHARS = 50  # a tornado bar's name wraps after this many characters
 TITLE_STYLE = {"fontsize": 10, "fontweight": "bold"}
@@ -66,9 +66,9 @@ MARGINS = {"left": 0.75, "right": 0.15, "top": 0.45, "bottom": 0.45, "between": 
 LEGEND_COLUMNS, LEGEND_GAP_IN = 4, 0.04
 
 
-# A log axis of up to about three decades (shares of revenue, simulated MRR) is labelled in
+# A log axis of up to about two decades (shares of revenue, simulated MRR) is labelled in
 # 1-2-5 steps, so that it has more than one label; a wider one at each power of ten.
-STEPS_1_2_5_UP_TO = 2000.0  # highest / lowest value
+STEPS_1_2_5_UP_TO = 160.0  # highest / lowest value: about two decades, at most ten labels
 
 
 def _log_axis(ax, values, floor: bool = False) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from secmodel.analysis.audit import formatted_columns
+from secmodel.analysis.audit import accrual_run_rate, formatted_columns
 from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
 from secmodel.formatting import count, pct, usd, usd_short
@@ -124,6 +124,52 @@ def spend_at_months(
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["When", "Figure (accrual)"])
     return frame.fillna("-")
+
+
+def tier_table(stack: pd.DataFrame) -> pd.DataFrame:
+    """How the tiers add up (:func:`secmodel.analysis.audit.tier_stack`), in USD/month as a
+    reader sees it: each tier's own items, everything paid once it is reached, its budget and
+    the budget less that (negative, in parentheses, where spend is over)."""
+    return pd.DataFrame(
+        {
+            "Tier": stack["label"],
+            "Its own items (USD/month)": stack["own_items"].map(usd),
+            "All tiers once reached (USD/month)": stack["once_reached"].map(usd),
+            "Stage budget (USD/month)": stack["budget"].map(usd),
+            "Budget less spend (USD/month)": (stack["budget"] - stack["once_reached"]).map(usd),
+        }
+    )
+
+
+def tier_items_table(inputs) -> pd.DataFrame:
+    """Every catalog line by tier (in the stages' order, then the catalog's): what it is, how
+    it is billed, its cost in USD/month (accrual: an annual amount / 12) and what buys it."""
+    rank = {s.stage: (s.rank, s.label) for s in inputs.stages}
+    billed = {"monthly": "a month", "annual": "a year", "one_off": "once"}
+    lines = sorted(
+        (i for i in inputs.catalog.values() if i.tier in rank), key=lambda i: rank[i.tier][0]
+    )
+    return pd.DataFrame(
+        {
+            "Tier": [rank[i.tier][1] for i in lines],
+            "Item": [i.name for i in lines],
+            "Category": [i.category.replace("_", " ") for i in lines],
+            "As billed (USD)": [_billed(i, billed) for i in lines],
+            "USD/month (accrual)": [
+                usd(accrual_run_rate([i])) if i.basis == "fixed" else "varies" for i in lines
+            ],
+            "Bought when": [f"\u201c{inputs.triggers[i.trigger].label}\u201d" for i in lines],
+        }
+    )
+
+
+def _billed(item, billed: dict[str, str]) -> str:
+    """'$2,000 a year', '$0.05 per user a month', '2.0% of revenue'."""
+    if item.basis == "per_user":
+        return f"{usd(item.amount, 2)} per user a month"
+    if item.basis == "pct_revenue":
+        return f"{pct(item.amount)} of revenue"
+    return f"{usd(item.amount)} {billed[item.cadence]}"
 
 
 def audit_table(audit: pd.DataFrame) -> pd.DataFrame:

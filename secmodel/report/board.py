@@ -8,6 +8,7 @@ Monte Carlo of each scenario runs in this one.
 """
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -24,6 +25,7 @@ from secmodel.analysis.audit import (
     market_check,
     run_audit,
     stage_pct_targets,
+    tier_stack,
 )
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
@@ -34,8 +36,13 @@ from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
 from secmodel.present.images import ChartImage
-from secmodel.present.summary import key_sentences, summary_table
-from secmodel.present.tables import firing_table, sensitivity_top
+from secmodel.present.summary import key_sentences, stacking_sentence, summary_table
+from secmodel.present.tables import (
+    firing_table,
+    sensitivity_top,
+    tier_items_table,
+    tier_table,
+)
 from secmodel.report.pages import Pages
 
 TITLE = "Security investment roadmap"
@@ -129,12 +136,22 @@ def title_page(pack: BoardPack, as_of: str | None, company: str) -> HTML:
 
 
 def executive_summary(pack: BoardPack) -> HTML:
-    """Three key sentences and the summary table."""
+    """The key sentences and the summary table."""
     table = summary_table(pack.projections, pack.figures)
     return render(
         "executive_summary.html.j2",
         sentences=key_sentences(pack.projections, pack.figures, pack.inputs.benchmarks),
         table=table_html(table, "summary-table"),
+    )
+
+
+def tiers_section(pack: BoardPack) -> HTML:
+    """What each tier buys: how the tiers add up (they stack), then every catalog line."""
+    return render(
+        "tiers.html.j2",
+        stacking=stacking_sentence(pack.projections),
+        stack=table_html(tier_table(tier_stack(pack.inputs)), "tier-table", index=False),
+        items=table_html(tier_items_table(pack.inputs), "tier-items-table", index=False),
     )
 
 
@@ -331,7 +348,11 @@ def appendix(pack: BoardPack) -> HTML:
             [
                 [r.line]
                 + [
-                    _as_percent(r.raw(c)) if c in fractions else r.cells.get(c, "").strip()
+                    _as_percent(r.raw(c))
+                    if c in fractions
+                    else _unbroken_comparisons(r.raw(c))
+                    if (name, c) == ("triggers", "condition")
+                    else r.cells.get(c, "").strip()
                     for c in columns
                 ]
                 for r in rows
@@ -358,6 +379,12 @@ def appendix(pack: BoardPack) -> HTML:
         claims=_wide(claims, "assumptions claims"),
         benchmarks=_wide(bench, "assumptions benchmarks"),
     )
+
+
+def _unbroken_comparisons(condition: str) -> str:
+    """A trigger's condition that wraps between its clauses, never inside one: no-break spaces
+    around each comparison ("mrr >= 10_000" stays whole; "and", "or" may start a line)."""
+    return re.sub(r"\s*(>=|<=|==|!=|>|<)\s*", "\u00a0\\1\u00a0", condition)
 
 
 def _as_percent(typed: str) -> str:
@@ -421,7 +448,7 @@ def pages(pack: BoardPack, as_of: str | None, company: str) -> Pages:
     return Pages(
         {
             "title_page": [title_page(pack, as_of, company)],
-            "executive_summary": [executive_summary(pack)],
+            "executive_summary": [executive_summary(pack), tiers_section(pack)],
             "comparison": comparison,
             "scenarios": scenarios,
             "uncertainty": uncertainty_parts(pack),
