@@ -272,3 +272,24 @@ def test_percentages_are_fractions_in_parameters(tmp_path):
     _, jobs, _ = plan_jobs(["base"], pairs, tmp_path, ["montecarlo"])
     assert jobs[0].parameters["volatility"] == 0.05
     assert jobs[0].parameters["sensitivity_delta"] == 0.2
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_committed_notebooks_carry_the_kernelspec_ipykernel_installs(path):
+    """JupyterLab marks a notebook changed, and autosaves it, when its kernelspec's display
+    name is not the installed one ("Python 3 (ipykernel)", not "Python 3")."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+    assert kernelspec == {
+        "display_name": spec.display_name,
+        "language": "python",
+        "name": "python3",
+    }
+
+
+def test_jupyterlab_checkpoints_are_not_tracked():
+    checkpoint = "notebooks/.ipynb_checkpoints/what_if-checkpoint.ipynb"
+    ignored = subprocess.run(["git", "check-ignore", "-q", checkpoint], cwd=REPO_ROOT, check=False)
+    assert ignored.returncode == 0

@@ -184,9 +184,21 @@ def plan_jobs(
     return inputs, jobs, notes
 
 
+def installed_kernelspec() -> dict:
+    """The ``python3`` kernelspec as ipykernel installs it ("Python 3 (ipykernel)"): a notebook
+    that carries another display name is marked changed, and autosaved, as soon as JupyterLab
+    opens it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+
+
 def scrub(path: Path) -> None:
-    """Drop papermill's timestamps and durations so a re-run changes only what changed."""
+    """Drop papermill's timestamps and durations so a re-run changes only what changed, and
+    give the notebook the kernelspec JupyterLab expects."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["metadata"]["kernelspec"] = installed_kernelspec()
     for key in VOLATILE_METADATA:
         notebook["metadata"].pop(key, None)
     notebook["metadata"].pop("widgets", None)  # widget state: random ids, rebuilt on run
