@@ -62,12 +62,12 @@ def test_pages_in_their_places(built):
     # each scenario: a page of revenue and spend, a page of cumulative and share of revenue
     for n, scenario in enumerate(["Seed roadmap", "Base case", "Bull case", "Bear case"]):
         assert pages[4 + 2 * n].startswith(scenario), pages[4 + 2 * n][:80]
-    # growth uncertainty of base (its row in uncertainty.csv): table, probability chart and a
-    # first fan chart; two more fan charts; the sensitivity table with its tornado chart
+    # growth uncertainty of base (its row in uncertainty.csv): table and probability chart; the
+    # three fan charts; the sensitivity table with its tornado chart
     assert (
         "Growth uncertainty: Base case" in pages[12] and "5,000 simulated growth paths" in pages[12]
     )
-    assert sum(p.count("the line is the median path") for p in pages[12:14]) == 3
+    assert "Range of outcomes" in pages[13] and pages[13].count("the line is the median path") == 3
     assert "Which assumption matters most" in pages[14] and "One-at-a-time" in pages[14]
     assert "Roadmap audit" in pages[15]
     appendix = next(i for i, p in enumerate(pages) if "Appendix A: assumptions" in p)

@@ -51,7 +51,7 @@ TYPE_SIZES = {
     "ytick.labelsize": 7.5,
     "legend.fontsize": 7.5,
 }
-FAN_HEIGHT = 2.4  # a fan chart without its legend: three to a page of Letter
+FAN_HEIGHT = 2.3  # a fan chart without its legend: three and a heading to a page of Letter
 SMALL_TEXT = 7.5  # stage names and trigger labels inside the axes
 DRIVER_NAME_CHARS = 50  # a tornado bar's name wraps after this many characters
 TITLE_STYLE = {"fontsize": 10, "fontweight": "bold"}
@@ -740,7 +740,7 @@ def fan_chart(
 ) -> Chart:
     """Monte Carlo bands of one metric by month: P5-P95 (light), P10-P90 (darker), median line;
     on the calendar from ``start_date`` (YYYY-MM, month 0), else by months since launch.
-    Without ``legend`` (three on a page of the report) the caption alone explains the bands."""
+    Without ``legend`` (three to a page in the report) the caption alone explains the bands."""
     label, formatter, log = FAN_METRICS[metric]
     q = quantiles[quantiles["metric"] == metric].sort_values("month")
     figure, (ax,) = _new_figure(height=HEIGHT if legend else FAN_HEIGHT, sharex=False)

@@ -262,7 +262,7 @@ def uncertainty_parts(pack: BoardPack) -> list:
                 table=table_html(firing_table(run), "firing-table"),
             )
         )
-        parts += [probability, *fans]
+        parts += [probability, render("fans_heading.html.j2"), *fans]
         parts.append(
             render(
                 "sensitivity.html.j2",
