@@ -82,3 +82,22 @@ def test_readme_command_runs_as_written(command, data_dir, tmp_path, run, monkey
     assert "Traceback" not in stderr
     if args[0] == "notebooks":
         assert planned
+
+
+def test_the_analysts_ci_workflow_runs_the_readmes_test_command():
+    """The GitHub Actions workflow parses, runs on push and pull request, runs `make test`
+    (the README's command) on Python 3.11, and keeps the output when it fails."""
+    import yaml
+
+    path = REPO_ROOT / ".github" / "workflows" / "secmodel.yml"
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert {"push", "pull_request"} <= set(triggers)
+    steps = workflow["jobs"]["test"]["steps"]
+    runs = " ".join(step.get("run", "") for step in steps)
+    assert "make test" in runs and "make test" in README
+    python = next(s["with"]["python-version"] for s in steps if "setup-python" in s.get("uses", ""))
+    assert python == "3.11"
+    kept = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert kept["if"] == "failure()" and kept["with"]["path"] in runs
+    assert ".github/workflows/secmodel.yml" in README
