@@ -83,3 +83,21 @@ def test_what_if_sliders_redraw(capsys):
     pick.value = "bear"  # resets ARPU and users to the scenario's own
     assert (arpu.value, users.value) == (8.0, 100)
     assert "checks: 9/9 pass" in capsys.readouterr().out
+
+
+def test_a_scenario_change_redraws_once(monkeypatch, capsys):
+    """Picking a scenario resets ARPU and users: three changes, one redraw (it was three)."""
+    from secmodel.present import widgets as panel_module
+
+    panel = panel_module.what_if_panel(load_inputs(SEED_DATA))
+    pick, growth, *_ = panel.children[0].children
+    drawn = []
+    original = panel_module.charts.users_and_mrr_chart
+    monkeypatch.setattr(
+        panel_module.charts, "users_and_mrr_chart", lambda p: drawn.append(p) or original(p)
+    )
+    pick.value = "bear"
+    assert [p.scenario.scenario for p in drawn] == ["bear"]
+    assert drawn[0].scenario.arpu_monthly == 8.0  # drawn after both sliders were reset
+    growth.value = 1.2
+    assert len(drawn) == 2

@@ -3,7 +3,7 @@ and charts live. Everything shown comes from :mod:`secmodel.present.tables` and
 :mod:`secmodel.present.charts`."""
 
 import ipywidgets as widgets
-from IPython.display import display
+from IPython.display import clear_output, display
 
 from secmodel.analysis.audit import stage_pct_targets
 from secmodel.analysis.runs import scenario_run
@@ -20,8 +20,8 @@ def what_if_panel(
     what_if: WhatIf = NO_CHANGE,
 ) -> widgets.Widget:
     """Sliders for growth multiplier, ARPU (USD/user/month), start users and horizon (months),
-    and a scenario picker, starting from ``what_if``; the output below them redraws on every
-    change."""
+    and a scenario picker, starting from ``what_if``; the output below them redraws once per
+    change (a scenario change resets two sliders and redraws once)."""
     scenario = scenario or inputs.default_scenario
     base = inputs.scenarios[scenario]
     user_growth_multiplier = what_if.user_growth_multiplier
@@ -73,12 +73,25 @@ def what_if_panel(
     )
 
     targets = stage_pct_targets(inputs.claims)
+    output = widgets.Output()
+    resetting = False  # a scenario change sets two sliders: one redraw for the three changes
+
+    def redraw(_change=None) -> None:
+        if resetting:
+            return
+        with output:
+            clear_output(wait=True)
+            draw(pick.value, growth.value, arpu.value, users.value, horizon.value)
 
     def reset_to_scenario(change) -> None:
+        nonlocal resetting
         chosen = inputs.scenarios[change["new"]]
-        arpu.value, users.value = chosen.arpu_monthly, int(chosen.start_users)
-
-    pick.observe(reset_to_scenario, names="value")
+        resetting = True
+        try:
+            arpu.value, users.value = chosen.arpu_monthly, int(chosen.start_users)
+        finally:
+            resetting = False
+        redraw()
 
     def draw(scenario, multiplier, arpu_value, users_value, horizon_value) -> None:
         try:
@@ -96,14 +109,8 @@ def what_if_panel(
         display(charts.spend_by_category_chart(p))
         display(charts.pct_of_revenue_chart(p, targets, inputs.benchmarks))
 
-    output = widgets.interactive_output(
-        draw,
-        {
-            "scenario": pick,
-            "multiplier": growth,
-            "arpu_value": arpu,
-            "users_value": users,
-            "horizon_value": horizon,
-        },
-    )
+    pick.observe(reset_to_scenario, names="value")
+    for slider in (growth, arpu, users, horizon):
+        slider.observe(redraw, names="value")
+    redraw()
     return widgets.VBox([widgets.VBox([pick, growth, arpu, users, horizon]), output])
