@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.formatting import month_year, usd, usd_cents
+from secmodel.formatting import month_year, pct, usd, usd_cents
 from secmodel.inputs.claims import CHECK_NEEDS, Claim
 from secmodel.inputs.loader import CatalogItem, ModelInputs
 from secmodel.model.projection import Projection, project_scenario
@@ -33,7 +33,6 @@ COLUMNS = [
     "note",
     "basis",
 ]
-BASES = ("tested", "transcription", "by construction")
 
 
 @dataclass(frozen=True)
@@ -122,12 +121,22 @@ def _next_stage(inputs: ModelInputs, name: str):
     return later[0] if later else None
 
 
-def _scenario(inputs: ModelInputs, name: str) -> str:
-    return inputs.scenarios[name].label
-
-
-def _trigger(inputs: ModelInputs, name: str) -> str:
+def quoted_trigger(inputs: ModelInputs, name: str) -> str:
+    """A trigger as a reader knows it, in quotes: \u201cMRR reaches $10k\u201d."""
     return f"\u201c{inputs.triggers[name].label}\u201d"
+
+
+BILLED = {"monthly": "a month", "annual": "a year", "one_off": "once"}
+
+
+def billed(item: CatalogItem) -> str:
+    """How a catalog line is billed, in words: '$2,000 a year', '$0.05 per user a month',
+    '2.0% of revenue'."""
+    if item.basis == "per_user":
+        return f"{usd(item.amount, 2)} per user a month"
+    if item.basis == "pct_revenue":
+        return f"{pct(item.amount)} of revenue"
+    return f"{usd(item.amount)} {BILLED[item.cadence]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,7 +268,7 @@ def check_trigger_month(inputs, claim, projections) -> list[Measure]:
     reached if it does not fire within the horizon."""
     p = projections[claim.scenario]
     fired = p.fired_month(claim.subject)
-    what = f"month {_trigger(inputs, claim.subject)} fires in {p.scenario.label}"
+    what = f"month {quoted_trigger(inputs, claim.subject)} fires in {p.scenario.label}"
     if fired is None:
         return [Measure(what, None)]
     row = p.table.loc[fired]
@@ -491,14 +500,6 @@ def formatted_columns(audit: pd.DataFrame) -> dict[str, list[str]]:
 MARKET_COLUMNS = ["item_id", "benchmark_id", "line", "catalog", "published", "source", "reading"]
 
 
-def _published(b) -> str:
-    """A benchmark's figure in its unit: '$15', '$1,500-$2,000', '38%'."""
-    shown = [v for v in (b.value,) if v is not None] or [v for v in (b.low, b.high) if v]
-    if b.unit == "fraction":
-        return "-".join(f"{v:.0%}" for v in dict.fromkeys(shown))
-    return "-".join(f"${v:,.0f}" for v in dict.fromkeys(shown))
-
-
 def _reading(inputs: ModelInputs, item: CatalogItem, b) -> str:
     """What the published figure says of the catalog line, in words and round numbers."""
     monthly = accrual_run_rate([item])
@@ -506,8 +507,8 @@ def _reading(inputs: ModelInputs, item: CatalogItem, b) -> str:
     if b.metric == "hiring_share":
         lead = inputs.triggers[item.trigger].lead_months
         return (
-            f"{b.figure}: {_published(b)}; the line is bought with a lead of {lead} "
-            f"month{'' if lead == 1 else 's'} on its trigger {_trigger(inputs, item.trigger)}"
+            f"{b.figure}: {b.value_text()}; the line is bought with a lead of {lead} "
+            f"month{'' if lead == 1 else 's'} on its trigger {quoted_trigger(inputs, item.trigger)}"
         )
     per_month = {"usd_month": 1.0, "usd_year": 1 / 12}.get(b.unit)
     if "_per_" in b.metric and per_month and values:  # a unit price: how many units the line buys
@@ -533,8 +534,7 @@ def _reading(inputs: ModelInputs, item: CatalogItem, b) -> str:
     if b.unit == "usd" and values and item.cadence in ("annual", "one_off"):
         low, high = min(values), max(values)
         where = "within" if low <= item.amount <= high else "outside"
-        per = "a year" if item.cadence == "annual" else "once"
-        return f"the catalog's {usd(item.amount)} {per} is {where} the published range"
+        return f"the catalog's {billed(item)} is {where} the published range"
     return "not comparable in one unit"
 
 
@@ -546,14 +546,13 @@ def market_check(inputs: ModelInputs) -> pd.DataFrame:
         item = inputs.catalog.get(b.item_id) if b.item_id else None
         if item is None:
             continue
-        cadence = {"monthly": "a month", "annual": "a year", "one_off": "once"}[item.cadence]
         rows.append(
             {
                 "item_id": item.item_id,
                 "benchmark_id": b.benchmark_id,
                 "line": item.name,
-                "catalog": f"{usd_cents(item.amount)} {cadence}",
-                "published": f"{b.figure}: {_published(b)}",
+                "catalog": billed(item),
+                "published": f"{b.figure}: {b.value_text()}",
                 "source": b.label,
                 "reading": _reading(inputs, item, b),
             }

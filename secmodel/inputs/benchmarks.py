@@ -4,6 +4,7 @@ the model's results and never mixed into them."""
 
 from dataclasses import dataclass
 
+from secmodel.formatting import pct_tick, usd
 from secmodel.inputs.csvtable import Table
 
 GRADES = ("p", "s", "l")
@@ -37,6 +38,20 @@ class Benchmark:
     grade: str
     note: str
     item_id: str = ""  # the catalog line the figure prices (the optional item_id column)
+
+    def value_text(self) -> str:
+        """The figure as published, in its unit: '0.69%', '$15/month', '$1,500/year to
+        $2,000/year', '38% (range 38% to 39%)'."""
+        fmt = {
+            "fraction": pct_tick,  # to the precision published: 0.69%, 38%
+            "usd_month": lambda v: f"{usd(v)}/month",
+            "usd_year": lambda v: f"{usd(v)}/year",
+            "usd": usd,
+        }.get(self.unit, lambda v: f"{v:g}")
+        if self.value is not None and self.low is None:
+            return fmt(self.value)
+        text = f"{fmt(self.low)} to {fmt(self.high)}"
+        return f"{fmt(self.value)} (range {text})" if self.value is not None else text
 
     @property
     def label(self) -> str:

@@ -165,8 +165,8 @@ def _new_figure(rows: int = 1, height: float = HEIGHT, sharex: bool = True, rati
 
 def _legend_below(ax) -> None:
     """The axes' legend under the figure's plot area (below the x axis's labels), in as many
-    columns as its longest entry allows; the figure grows by the legend's rows, so the plot
-    keeps its size."""
+    columns as fit its width (measured, at most LEGEND_COLUMNS); the figure grows by the
+    legend's height, so the plot keeps its size."""
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return

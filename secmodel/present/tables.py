@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from secmodel.analysis.audit import accrual_run_rate, formatted_columns
+from secmodel.analysis.audit import accrual_run_rate, billed, formatted_columns, quoted_trigger
 from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
 from secmodel.formatting import count, pct, usd, usd_short
@@ -145,7 +145,6 @@ def tier_items_table(inputs) -> pd.DataFrame:
     """Every catalog line by tier (in the stages' order, then the catalog's): what it is, how
     it is billed, its cost in USD/month (accrual: an annual amount / 12) and what buys it."""
     rank = {s.stage: (s.rank, s.label) for s in inputs.stages}
-    billed = {"monthly": "a month", "annual": "a year", "one_off": "once"}
     lines = sorted(
         (i for i in inputs.catalog.values() if i.tier in rank), key=lambda i: rank[i.tier][0]
     )
@@ -154,22 +153,13 @@ def tier_items_table(inputs) -> pd.DataFrame:
             "Tier": [rank[i.tier][1] for i in lines],
             "Item": [i.name for i in lines],
             "Category": [i.category.replace("_", " ") for i in lines],
-            "As billed (USD)": [_billed(i, billed) for i in lines],
+            "As billed (USD)": [billed(i) for i in lines],
             "USD/month (accrual)": [
                 usd(accrual_run_rate([i])) if i.basis == "fixed" else "varies" for i in lines
             ],
-            "Bought when": [f"\u201c{inputs.triggers[i.trigger].label}\u201d" for i in lines],
+            "Bought when": [quoted_trigger(inputs, i.trigger) for i in lines],
         }
     )
-
-
-def _billed(item, billed: dict[str, str]) -> str:
-    """'$2,000 a year', '$0.05 per user a month', '2.0% of revenue'."""
-    if item.basis == "per_user":
-        return f"{usd(item.amount, 2)} per user a month"
-    if item.basis == "pct_revenue":
-        return f"{pct(item.amount)} of revenue"
-    return f"{usd(item.amount)} {billed[item.cadence]}"
 
 
 def audit_table(audit: pd.DataFrame) -> pd.DataFrame:

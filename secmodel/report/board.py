@@ -29,7 +29,7 @@ from secmodel.analysis.audit import (
 )
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
-from secmodel.formatting import long_date, pct, pct_tick, usd
+from secmodel.formatting import long_date, pct, pct_tick
 from secmodel.inputs.csvtable import parse_number
 from secmodel.inputs.loader import FRACTION_COLUMNS, ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
@@ -320,7 +320,7 @@ def audit_section(pack: BoardPack) -> HTML:
 MARKET_HEADINGS = {
     "line": "Catalog line",
     "catalog": "Catalog amount (USD)",
-    "published": "Published figure (USD)",
+    "published": "Published figure",
     "source": "Source",
     "reading": "What it says",
 }
@@ -343,20 +343,8 @@ def appendix(pack: BoardPack) -> HTML:
     for name, title in APPENDIX_FILES:
         header, rows = _used_rows(pack, name)
         columns = [c for c in header if c]
-        fractions = FRACTION_COLUMNS.get(name, ())
         frame = pd.DataFrame(
-            [
-                [r.line]
-                + [
-                    _as_percent(r.raw(c))
-                    if c in fractions
-                    else _unbroken_comparisons(r.raw(c))
-                    if (name, c) == ("triggers", "condition")
-                    else r.cells.get(c, "").strip()
-                    for c in columns
-                ]
-                for r in rows
-            ],
+            [[r.line] + [_appendix_cell(name, c, r.raw(c)) for c in columns] for r in rows],
             columns=["line", *columns],
         )
         files.append(
@@ -368,7 +356,7 @@ def appendix(pack: BoardPack) -> HTML:
     )
     bench = pd.DataFrame(
         [
-            (b.benchmark_id, b.figure, _bench_value(b), b.year, b.source, b.grade)
+            (b.benchmark_id, b.figure, b.value_text(), b.year, b.source, b.grade)
             for b in pack.inputs.benchmarks
         ],
         columns=["id", "figure", "value", "year", "source", "grade"],
@@ -379,6 +367,16 @@ def appendix(pack: BoardPack) -> HTML:
         claims=_wide(claims, "assumptions claims"),
         benchmarks=_wide(bench, "assumptions benchmarks"),
     )
+
+
+def _appendix_cell(name: str, column: str, typed: str) -> str:
+    """A cell of input file ``name`` as the appendix shows it: as typed, but a fraction as its
+    percentage and a trigger's condition unbroken inside its comparisons."""
+    if column in FRACTION_COLUMNS.get(name, ()):
+        return _as_percent(typed)
+    if (name, column) == ("triggers", "condition"):
+        return _unbroken_comparisons(typed)
+    return typed
 
 
 def _unbroken_comparisons(condition: str) -> str:
@@ -412,19 +410,6 @@ def checks_section(pack: BoardPack) -> HTML:
     return render(
         "checks.html.j2", line=summary_line(total), table=table_html(frame, "checks-table")
     )
-
-
-def _bench_value(b) -> str:
-    fmt = {
-        "fraction": pct_tick,  # to the precision published: 0.69%, 38%
-        "usd_month": lambda v: f"{usd(v)}/month",
-        "usd_year": lambda v: f"{usd(v)}/year",
-        "usd": usd,
-    }.get(b.unit, lambda v: f"{v:g}")
-    if b.value is not None and b.low is None:
-        return fmt(b.value)
-    text = f"{fmt(b.low)} to {fmt(b.high)}"
-    return f"{fmt(b.value)} (range {text})" if b.value is not None else text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def execute_notebook(request: ReportRequest, pages_path: Path, kernel) -> None:
         run_with_retry(run, "the board report notebook")
     except KernelStalled as exc:
         raise ReportError(
-            f"{exc}, twice, in two kernels. Nothing was written to "
+            f"{exc}. Nothing was written to "
             f"{display_path(request.pdf_path)} or {display_path(request.xlsx_path)}."
         ) from None
     except PapermillExecutionError as exc:

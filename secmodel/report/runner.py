@@ -236,7 +236,7 @@ def run_with_retry(run, name: str):
     try:
         return run(True)
     except CellTimeoutError as exc:
-        raise KernelStalled(f"{name}: {exc}".strip()) from None
+        raise KernelStalled(f"{name}: {exc}".strip() + " (twice, in two kernels)") from None
 
 
 def execute(job: Job) -> None:
@@ -285,8 +285,7 @@ def run_jobs(jobs: list[Job], workers: int) -> int:
                 )
             except KernelStalled as exc:
                 failures.append(
-                    f"{exc} (twice, in two kernels)\n"
-                    f"  the notebook as far as it ran is kept at {display_path(job.output)}"
+                    f"{exc}\n  the notebook as far as it ran is kept at {display_path(job.output)}"
                 )
             bar.update(1)
     for message in failures:
