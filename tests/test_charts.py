@@ -321,14 +321,20 @@ def every_chart(seed) -> list:
     ]
 
 
-def test_no_label_collides_with_another_or_lies_over_the_plot(seed):
+@pytest.fixture(scope="module")
+def drawn(seed):
+    """every_chart, built once for the tests that read the drawn figures."""
+    return every_chart(seed)
+
+
+def test_no_label_collides_with_another_or_lies_over_the_plot(drawn):
     """Tested on the drawn figure: no two texts' boxes overlap (the launch label and the tick
     labels, stage names and titles), none leaves the figure, no legend covers a plot."""
-    for chart in every_chart(seed):
+    for chart in drawn:
         assert collisions(chart.figure) == [], chart.title
 
 
-def test_charts_print_at_7_points_or_more_and_200_ppi(seed):
+def test_charts_print_at_7_points_or_more_and_200_ppi(drawn):
     """A chart is drawn at its printed width (the report's stylesheet prints it at that
     width), so its type sizes are the printed sizes."""
     from datetime import date
@@ -339,7 +345,7 @@ def test_charts_print_at_7_points_or_more_and_200_ppi(seed):
     request = ReportRequest(SEED_DATA, [], date(2026, 12, 1), "", "A4", SEED_DATA)
     css = page_css(request)
     assert f"figure.secmodel-chart img {{ width: {PRINT_WIDTH_IN}in; }}" in css
-    for chart in every_chart(seed):
+    for chart in drawn:
         figure = chart.figure
         assert figure.get_figwidth() == PRINT_WIDTH_IN and figure.dpi == PRINT_DPI >= 200
         texts = drawn_texts(figure)
