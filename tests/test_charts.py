@@ -88,7 +88,8 @@ def test_every_chart_has_title_units_alt_text_and_caption(seed):
             label = ax.get_ylabel()
             assert any(unit in label for unit in ("USD", "Users", "revenue")), label
         html = chart.html()
-        assert html.startswith('<figure class="secmodel-chart"><img src="data:image/png;base64,')
+        assert html.startswith('<figure class="secmodel-chart tex2jax_ignore mathjax_ignore">')
+        assert '<img src="data:image/png;base64,' in html
         assert 'alt="' in html and "<figcaption>" in html
         assert chart._repr_mimebundle_()["text/plain"] == f"Chart: {chart.title}"
 

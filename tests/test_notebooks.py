@@ -204,6 +204,14 @@ def test_nbval_catches_a_changed_number(tmp_path):
     assert result.returncode == 1
     assert "mismatch" in result.stdout
     assert "$13,555" in result.stdout  # 13,455 + 100 in the key figures
+    # the diff names the row: the new line ('-') and the committed one ('+'), with their label
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert any(
+        line.startswith("- Spend that month (accrual)") and "$13,555" in line for line in lines
+    )
+    assert any(
+        line.startswith("+ Spend that month (accrual)") and "$13,455" in line for line in lines
+    )
 
 
 def test_regression_net_sees_the_data_folder_not_the_cwd(tmp_path):

@@ -43,6 +43,10 @@ HATCHES = ["", "//", "..", "xx"]
 STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
 # inches, pixels per inch: two charts and their captions to an A4 or Letter page
 WIDTH, HEIGHT, DPI = PRINT_WIDTH_IN, 2.9, PRINT_DPI
+# Notebooks show charts at a screen's resolution (JupyterLab's output area is about 1,150 pixels
+# wide: 6.2 in at 150 ppi fills most of it), compressed harder as they are committed.
+SCREEN_DPI = 150
+SCREEN_COMPRESSION = 6
 # Type sizes in printed points (figures print at their own size): nothing below 7 pt.
 TYPE_SIZES = {
     "font.size": 8,
@@ -106,30 +110,43 @@ class Chart:
     alt: str  # what the chart shows, in numbers, for readers who cannot see it
     caption: str  # one sentence for under the figure
 
-    def png(self) -> bytes:
-        """The figure as an RGB PNG: no alpha channel (the background is opaque; the PDF
-        renderer would otherwise split out and re-encode a mask) and no timestamp or software
-        tag, so the same chart gives the same bytes."""
-        canvas = FigureCanvasAgg(self.figure)
-        # Hinting snaps glyphs to a screen's pixel grid; these images are scaled into pages
-        # and slides, where it gains nothing but drawing time.
-        with matplotlib.rc_context({"text.hinting": "no_hinting", **PLAIN_TEXT}):
-            canvas.draw()
-        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+    def png(self, dpi: float = DPI, compress_level: int = 1) -> bytes:
+        """The figure as an RGB PNG at ``dpi`` pixels per inch: no alpha channel (the
+        background is opaque; the PDF renderer would otherwise split out and re-encode a mask)
+        and no timestamp or software tag, so the same chart gives the same bytes. The lowest
+        compression by default: the PDF renderer compresses the pixels again anyway."""
+        drawn_at = self.figure.get_dpi()
+        self.figure.set_dpi(dpi)
+        try:
+            canvas = FigureCanvasAgg(self.figure)
+            # Hinting snaps glyphs to a screen's pixel grid; these images are scaled into
+            # pages and slides, where it gains nothing but drawing time.
+            with matplotlib.rc_context({"text.hinting": "no_hinting", **PLAIN_TEXT}):
+                canvas.draw()
+            rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+        finally:
+            self.figure.set_dpi(drawn_at)
         buffer = io.BytesIO()
-        # the lowest compression: the PDF renderer compresses the pixels again anyway
-        PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
+        PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=compress_level)
         return buffer.getvalue()
 
     def image(self) -> ChartImage:
-        """Render the figure once; the result no longer needs matplotlib."""
+        """Render the figure once, at print resolution; the result no longer needs
+        matplotlib."""
         return ChartImage(self.title, self.alt, self.caption, self.png())
+
+    def screen_image(self) -> ChartImage:
+        """The figure at screen resolution (SCREEN_DPI), for notebooks: the same layout and
+        type sizes in points as printed, in fewer pixels, so a committed notebook stays small
+        and a what-if redraw is quick."""
+        png = self.png(SCREEN_DPI, compress_level=SCREEN_COMPRESSION)
+        return ChartImage(self.title, self.alt, self.caption, png)
 
     def html(self) -> str:
         return self.image().html()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return self.image()._repr_mimebundle_(include, exclude)
+        return self.screen_image()._repr_mimebundle_(include, exclude)
 
 
 def full_windows(table: pd.DataFrame, column: str = "pct_of_revenue_ttm") -> pd.Series:

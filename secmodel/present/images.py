@@ -8,6 +8,9 @@ from dataclasses import dataclass
 # width fits the text column of A4 and of Letter; 200 pixels per printed inch.
 PRINT_WIDTH_IN = 6.2
 PRINT_DPI = 200
+# The classes MathJax 2 and 3 skip: JupyterLab typesets HTML output, and two dollar amounts in
+# one element would become math.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class ChartImage:
         """A <figure> with the PNG inline, its alt text and caption."""
         data = base64.b64encode(self.png).decode("ascii")
         return (
-            f'<figure class="secmodel-chart"><img src="data:image/png;base64,{data}" '
+            f'<figure class="secmodel-chart {NO_MATH}"><img src="data:image/png;base64,{data}" '
             f'alt="{html.escape(self.alt)}"/>'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )

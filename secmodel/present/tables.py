@@ -8,8 +8,9 @@ import pandas as pd
 from secmodel.analysis.audit import accrual_run_rate, billed, formatted_columns, quoted_trigger
 from secmodel.analysis.figures import milestones_within, scenario_figures
 from secmodel.analysis.runs import ScenarioRun, UncertaintyRun
-from secmodel.formatting import count, pct, usd, usd_short
+from secmodel.formatting import count, month_year, pct, usd, usd_short
 from secmodel.model.projection import Projection
+from secmodel.present.htmltable import Table
 from secmodel.present.summary import month_text
 
 
@@ -18,8 +19,8 @@ def scenario_description(projection: Projection) -> pd.DataFrame:
     s = projection.scenario
     growth = ", ".join(f"{pct(g.user_growth_monthly)} from month {g.from_month}" for g in s.growth)
     rows = [
-        ("Scenario", s.scenario),
-        ("Launch (month 0)", s.start_date),
+        ("Scenario", s.label),
+        ("Launch (month 0)", month_year(s.start_date)),
         ("Users at launch", count(s.start_users)),
         ("ARPU", f"{usd(s.arpu_monthly, 2)} per user per month"),
         ("ARPU growth", f"{pct(s.arpu_growth_annual)} a year"),
@@ -27,6 +28,12 @@ def scenario_description(projection: Projection) -> pd.DataFrame:
         ("Horizon", f"{projection.horizon_months} months"),
     ]
     return pd.DataFrame(rows, columns=["Assumption", "Value"]).set_index("Assumption")
+
+
+def stage_label(projection: Projection, stage: str) -> str:
+    """A stage by its name ('Growth'); '-' before the first."""
+    labels = {s.stage: s.label for s in projection.model.stages}
+    return labels.get(stage, stage) or "-"
 
 
 def key_figures(projection: Projection, milestone_months: tuple[int, ...]) -> pd.DataFrame:
@@ -38,7 +45,7 @@ def key_figures(projection: Projection, milestone_months: tuple[int, ...]) -> pd
         months.append(projection.horizon_months)
     rows = {
         "MRR": [usd_short(t.loc[m, "mrr"]) for m in months],
-        "Stage": [t.loc[m, "stage"] or "-" for m in months],
+        "Stage": [stage_label(projection, t.loc[m, "stage"]) for m in months],
         "Spend that month (accrual)": [usd(t.loc[m, "spend_accrual"]) for m in months],
         "Stage budget": [usd(t.loc[m, "budget"]) for m in months],
         "Cumulative spend (accrual)": [usd(t.loc[m, "cumulative_accrual"]) for m in months],
@@ -53,10 +60,10 @@ def monthly_table(projection: Projection) -> pd.DataFrame:
     t = projection.table
     return pd.DataFrame(
         {
-            "Date": t["date"],
+            "Date": t["date"].map(month_year),
             "Users": t["users"].map(count),
             "MRR": t["mrr"].map(usd_short),
-            "Stage": t["stage"].replace("", "-"),
+            "Stage": [stage_label(projection, s) for s in t["stage"]],
             "Budget": t["budget"].map(usd),
             "Spend (accrual)": t["spend_accrual"].map(usd),
             "Spend (cash)": t["spend_cash"].map(usd),
@@ -76,17 +83,40 @@ EVENT_WORDS = {
 }
 
 
+def event_names(projection: Projection) -> dict[tuple[str, str], tuple[str, str]]:
+    """(event kind, id) -> (what, detail) in a reader's words: items, triggers and stages by
+    their names, amounts as billed ("$2,000 a year"), the trigger that buys an item."""
+    model = projection.model
+    triggers = {t.trigger_id: t for t in model.triggers}
+    words = {}
+    for t in model.triggers:
+        held = f", held for {t.sustain_months} months" if t.sustain_months > 1 else ""
+        words["trigger_fired", t.trigger_id] = (t.label, t.description + held)
+    for i in model.items:
+        bought = f"{billed(i)}; bought on \u201c{triggers[i.trigger].label}\u201d"
+        words["item_started", i.item_id] = (i.name, bought)
+        words["item_stopped", i.item_id] = (i.name, "replaced")
+    for s in model.stages:
+        budget = f"target score {s.target_score:g}; budget {usd(s.budget_monthly)} a month"
+        words["stage_changed", s.stage] = (s.label, budget)
+    return words
+
+
 def trigger_timeline(projection: Projection) -> pd.DataFrame:
-    """events.csv for reading: when each trigger fired, which items started and stopped."""
+    """events.csv for reading: when each trigger fired, which items started and stopped and
+    which stage began, by name."""
     e = projection.events
-    names = {i.item_id: i.name for i in projection.model.items}
+    words = event_names(projection)
+    shown = [
+        words.get((k, i), (i, d)) for k, i, d in zip(e["kind"], e["id"], e["detail"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "Month": e["month"],
-            "Date": e["date"],
+            "Date": [month_year(d) for d in e["date"]],
             "Event": e["kind"].map(EVENT_WORDS),
-            "What": [names.get(i, i) for i in e["id"]],
-            "Detail": e["detail"],
+            "What": [w for w, _ in shown],
+            "Detail": [d for _, d in shown],
         }
     ).set_index("Month")
 
@@ -165,9 +195,8 @@ def tier_items_table(inputs) -> pd.DataFrame:
 def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
     """The roadmap audit (:func:`secmodel.analysis.audit.run_audit`) with stated, computed and
     difference formatted by unit."""
-    shown = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "Claim id": audit["claim_id"],
             "Claim": audit["claim"],
             "Measure": audit["measure"],
             **formatted_columns(audit),
@@ -176,43 +205,21 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             "Note": audit["note"],
         }
     )
-    return shown
 
 
-STATUS_COLOURS = {"differs": "#fde0c5", "not reached": "#e8e8e8", "match": ""}
+STATUS_COLOURS = {"differs": "#fde0c5", "not reached": "#e8e8e8"}
 
 
-class StyledTable:
-    """A pandas Styler for display whose plain-text form is the table's text, not the Styler's
-    memory address (which changes on every run and would make nbval fail)."""
-
-    def __init__(self, styler):
-        self.styler = styler
-
-    def _repr_html_(self) -> str:
-        return self.styler.to_html()
-
-    def __repr__(self) -> str:
-        return self.styler.data.to_string(index=False)
+def show(frame: pd.DataFrame) -> Table:
+    """A table for a notebook: every row and every character, text left and numbers right,
+    long text wrapped, money never typeset as math; its plain text aligned for nbval."""
+    return Table(frame)
 
 
-def highlight_status(table: pd.DataFrame, uuid: str = "audit") -> StyledTable:
-    """The table with rows that differ shaded orange and rows not reached grey. A fixed uuid
-    keeps the HTML the same from run to run."""
-
-    def shade(row):
-        colour = STATUS_COLOURS.get(row["Status"], "")
-        return [f"background-color: {colour}" if colour else "" for _ in row]
-
-    return StyledTable(table.style.apply(shade, axis=1).set_uuid(uuid).hide(axis="index"))
-
-
-def show_all(frame: pd.DataFrame) -> None:
-    """Display every row of a table (pandas would cut a long one to its head and tail)."""
-    from IPython.display import display
-
-    with pd.option_context("display.max_rows", None, "display.max_columns", None):
-        display(frame)
+def highlight_status(table: pd.DataFrame) -> Table:
+    """:func:`show`, with rows that differ shaded orange and rows not reached grey, beside the
+    Status column that says the same in words."""
+    return Table(table, shade=("Status", STATUS_COLOURS))
 
 
 def scenarios_overview(projections: list[Projection]) -> pd.DataFrame:
@@ -222,12 +229,12 @@ def scenarios_overview(projections: list[Projection]) -> pd.DataFrame:
         s = p.scenario
         rows.append(
             {
-                "Scenario": s.scenario,
+                "Scenario": s.label,
                 "Users at launch": count(s.start_users),
                 "ARPU": usd(s.arpu_monthly, 2),
                 "ARPU growth / year": pct(s.arpu_growth_annual),
                 "User growth / month": ", ".join(
-                    f"{pct(g.user_growth_monthly)} from m{g.from_month}" for g in s.growth
+                    f"{pct(g.user_growth_monthly)} from month {g.from_month}" for g in s.growth
                 ),
                 "Rationale": s.description,
             }

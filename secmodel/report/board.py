@@ -35,7 +35,7 @@ from secmodel.inputs.loader import FRACTION_COLUMNS, ModelInputs, Scenario
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
-from secmodel.present.images import ChartImage
+from secmodel.present.images import NO_MATH, ChartImage
 from secmodel.present.summary import key_sentences, stacking_sentence, summary_table
 from secmodel.present.tables import (
     firing_table,
@@ -113,8 +113,11 @@ def _environment() -> jinja2.Environment:
 
 
 def render(template: str, **context) -> HTML:
-    """A section template rendered with ``context`` (text is escaped; tables marked safe)."""
-    return HTML(_environment().get_template(template).render(**context))
+    """A section template rendered with ``context`` (text is escaped; tables marked safe),
+    in a block that MathJax leaves alone: JupyterLab would typeset the text between two
+    dollar amounts as math."""
+    body = _environment().get_template(template).render(**context)
+    return HTML(f'<div class="{NO_MATH}">{body}</div>')
 
 
 def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = True):

@@ -10,6 +10,7 @@ kept for debugging.
 import ast
 import dataclasses
 import json
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -194,10 +195,60 @@ def installed_kernelspec() -> dict:
     return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
 
 
-def scrub(path: Path) -> None:
-    """Drop papermill's timestamps and durations so a re-run changes only what changed, and
-    give the notebook the kernelspec JupyterLab expects."""
+# Fonts render a little differently from machine to machine: a re-drawn chart that differs from
+# the committed one in at most this share of its pixels, with every word around it the same,
+# is the same chart, and the committed image is kept (a moved line or number changes far more).
+ANTI_ALIASING_SHARE = 1e-4
+PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+def only_anti_aliasing(committed: str, new: str) -> bool:
+    """True when two outputs differ only in their PNGs, and those only in a few pixels."""
+    if committed == new or PNG_DATA.sub("", committed) != PNG_DATA.sub("", new):
+        return committed == new
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    for old_png, new_png in zip(PNG_DATA.findall(committed), PNG_DATA.findall(new), strict=True):
+        old = np.asarray(Image.open(io.BytesIO(base64.b64decode(old_png))).convert("RGB"))
+        now = np.asarray(Image.open(io.BytesIO(base64.b64decode(new_png))).convert("RGB"))
+        if old.shape != now.shape:
+            return False
+        if (old != now).any(axis=2).mean() > ANTI_ALIASING_SHARE:
+            return False
+    return True
+
+
+def keep_committed_images(notebook: dict, committed: dict | None) -> None:
+    """Where an output's new form differs from the committed one only by anti-aliasing (see
+    ANTI_ALIASING_SHARE), put the committed form back: `make notebooks` on an unchanged model
+    then leaves the repository as it was on any machine."""
+    if committed is None or len(committed["cells"]) != len(notebook["cells"]):
+        return
+    for cell, before in zip(notebook["cells"], committed["cells"], strict=True):
+        if len(cell.get("outputs", [])) != len(before.get("outputs", [])):
+            continue
+        for output, old in zip(cell.get("outputs", []), before.get("outputs", []), strict=True):
+            data, old_data = output.get("data", {}), old.get("data", {})
+            for mime, value in data.items():
+                text, old_text = _joined(value), _joined(old_data.get(mime, ""))
+                if text != old_text and only_anti_aliasing(old_text, text):
+                    data[mime] = old_data[mime]
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def scrub(path: Path, committed: dict | None = None) -> None:
+    """Drop papermill's timestamps and durations so a re-run changes only what changed, keep
+    the committed chart images where only anti-aliasing moved, and give the notebook the
+    kernelspec JupyterLab expects."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
+    keep_committed_images(notebook, committed)
     notebook["metadata"]["kernelspec"] = installed_kernelspec()
     for key in VOLATILE_METADATA:
         notebook["metadata"].pop(key, None)
@@ -244,6 +295,9 @@ def execute(job: Job) -> None:
     import papermill
 
     job.output.parent.mkdir(parents=True, exist_ok=True)
+    committed = None
+    if job.output.resolve() == notebook_path(job.notebook).resolve():  # accepting in place
+        committed = json.loads(job.output.read_text(encoding="utf-8"))
 
     def run(_fresh: bool) -> None:  # papermill starts a kernel of its own each time
         papermill.execute_notebook(
@@ -260,7 +314,7 @@ def execute(job: Job) -> None:
         )
 
     run_with_retry(run, f"{job.notebook}.ipynb")
-    scrub(job.output)
+    scrub(job.output, committed)
 
 
 def run_jobs(jobs: list[Job], workers: int) -> int:
