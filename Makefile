@@ -11,12 +11,16 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml notebooks/jupyterlab-overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@# the package itself, editable: importable from any folder (kernels start elsewhere), and
 	@# the `secmodel` command; its dependencies are the lock's, installed above
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# JupyterLab's settings for this venv: widget state saved with the notebook, so the what-if
+	@# panel shows (not live) after a save and a new kernel instead of "model not found"
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp notebooks/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 report: project audit ## the main job: board-report PDF, Excel workbook, projections and audit into reports/
@@ -37,6 +41,7 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 bench: $(STAMP) ## benchmarks: the report against the papermill floor; the Monte Carlo engine
 	$(PY) bench/report_speed.py
 	$(PY) bench/engine_speed.py --million
+	$(PY) bench/whatif_latency.py
 
 test: $(STAMP) lint ## lint, format check, the test suite and nbval over the notebooks
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg tests notebooks secmodel/report/templates/board_report.ipynb

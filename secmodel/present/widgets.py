@@ -94,7 +94,11 @@ def what_if_panel(
     style = {"description_width": "170px"}
     layout = widgets.Layout(width="520px")
     pick = widgets.Dropdown(
-        options=list(inputs.scenarios), value=scenario, description="Scenario", style=style
+        options=[(s.label, name) for name, s in inputs.scenarios.items()],
+        value=scenario,
+        description="Scenario",
+        style=style,
+        layout=widgets.Layout(width="420px"),
     )
 
     def slider(kind, description):
