@@ -181,6 +181,18 @@ def error_outputs(page) -> list[str]:
     )
 
 
+def wider_than_the_output(page) -> list[str]:
+    """The first words of every table wider than its output area (a scroll bar would hide
+    its last columns)."""
+    return page.eval_on_selector_all(
+        ".jp-OutputArea-output .secmodel-table",
+        """tables => tables.filter(t => {
+            const area = t.closest('.jp-OutputArea-output');
+            return area.scrollWidth > area.clientWidth + 1;
+        }).map(t => t.innerText.slice(0, 60))""",
+    )
+
+
 def panel_figures(page) -> dict[str, list[str]]:
     """The key-figures table inside the what-if panel's output: row label -> cells."""
     rows = page.eval_on_selector_all(
@@ -208,6 +220,7 @@ def test_each_notebook_opens_clean_and_runs_without_an_error(browser, lab, name,
         assert not is_dirty(page), f"{name} is marked changed as soon as it opens"
         run_all(page)
         assert error_outputs(page) == []
+        assert wider_than_the_output(page) == []
         page.screenshot(path=str(tmp_path / f"{name}.png"))
     finally:
         page.close()

@@ -25,8 +25,11 @@ TABLE_CLASS = f"secmodel-table {NO_MATH}"
 NUMBER = re.compile(r"^[+(−-]?\$?\d[\d,]*(\.\d+)?( ?[kMB%x]| pp)?\)?$")
 NONE_MARKS = {"", "-", "n/a"}
 # Text up to SHORT characters stays on one line ("Jan 2027", "item started"); longer text wraps
-# in a column at least half its length wide (up to WIDEST // 2) and at most WIDEST.
+# in a column at least NARROWEST characters wide (LONG text: at least NARROWEST_LONG, so a note
+# does not become a tall strip) and at most WIDEST. The minima add up to less than JupyterLab's
+# output width for the widest table (the audit's, nine columns).
 SHORT = 20
+NARROWEST, NARROWEST_LONG, LONG = 10, 16, 48
 WIDEST = 48
 
 
@@ -38,13 +41,18 @@ def is_number_column(values) -> bool:
     return bool(shown) and 2 * sum(bool(NUMBER.match(t)) for t in shown) > len(shown)
 
 
-def _cell(tag: str, text, align: str, extra: str = "") -> str:
+def _cell(tag: str, text, align: str, extra: str = "", header: bool = False) -> str:
+    """One cell; a column header wraps between its words (a narrow column of figures under
+    'Cumulative (accrual)')."""
     text = str(text)
     style = f"text-align: {align}; vertical-align: top;"
-    if align == "right" or len(text) <= SHORT:
+    if header:
+        style += " white-space: normal;"
+    elif align == "right" or len(text) <= SHORT:
         style += " white-space: nowrap;"
     else:
-        style += f" white-space: normal; min-width: {min(len(text) // 2, WIDEST // 2)}ch;"
+        narrowest = NARROWEST_LONG if len(text) > LONG else NARROWEST
+        style += f" white-space: normal; min-width: {narrowest}ch;"
         style += f" max-width: {WIDEST}ch;"
     return f'<{tag} style="{style}{extra}">{html.escape(text)}</{tag}>'
 
@@ -74,8 +82,10 @@ class Table:
             else []
         )
         names = ["" if n is None else n for n in frame.index.names] if index is not None else []
-        header = [_cell("th", n, a) for n, a in zip(names, index_aligns, strict=True)]
-        header += [_cell("th", c, a) for c, a in zip(frame.columns, aligns, strict=True)]
+        header = [_cell("th", n, a, header=True) for n, a in zip(names, index_aligns, strict=True)]
+        header += [
+            _cell("th", c, a, header=True) for c, a in zip(frame.columns, aligns, strict=True)
+        ]
         rows = []
         for i, (_, row) in enumerate(frame.iterrows()):
             extra = self._row_colour(row)
