@@ -18,7 +18,8 @@ $(STAMP): requirements.txt pyproject.toml notebooks/jupyterlab-overrides.json
 	@# the `secmodel` command; its dependencies are the lock's, installed above
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# JupyterLab's settings for this venv: widget state saved with the notebook, so the what-if
-	@# panel shows (not live) after a save and a new kernel instead of "model not found"
+	@# panel shows (not live) after a save and a new kernel instead of "model not found"; no
+	@# news or update requests to the internet
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp notebooks/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)

@@ -87,8 +87,6 @@ def jupyterlab(root: Path):
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run commands, read state
-        "--LabApp.news_url=",
-        "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")

@@ -301,3 +301,13 @@ def test_jupyterlab_checkpoints_are_not_tracked():
     checkpoint = "notebooks/.ipynb_checkpoints/what_if-checkpoint.ipynb"
     ignored = subprocess.run(["git", "check-ignore", "-q", checkpoint], cwd=REPO_ROOT, check=False)
     assert ignored.returncode == 0
+
+
+def test_jupyterlab_in_this_venv_saves_widget_state():
+    """make installs notebooks/jupyterlab-overrides.json as JupyterLab's settings for .venv:
+    the what-if panel's state is saved with the notebook (else a reopen with a new kernel
+    shows 'Error displaying widget: model not found')."""
+    wanted = json.loads((NOTEBOOK_DIR / "jupyterlab-overrides.json").read_text())
+    assert wanted["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
+    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(installed.read_text()) == wanted

@@ -150,7 +150,7 @@ def spend_at_months(
                 "% of revenue, trailing 12 months": pct(p.table.loc[m, "pct_of_revenue_ttm"]),
             }
             for figure, text in shown.items():
-                rows.setdefault((f"Month {m}", figure), {})[f.scenario] = text
+                rows.setdefault((f"Month {m}", figure), {})[p.scenario.label] = text
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["When", "Figure (accrual)"])
     return frame.fillna("-")
