@@ -31,7 +31,8 @@ from secmodel.analysis.runs import scenario_run  # noqa: E402
 from secmodel.inputs.loader import load_inputs  # noqa: E402
 from secmodel.model.whatif import WhatIf  # noqa: E402
 from secmodel.present import charts, tables, widgets  # noqa: E402
-from secmodel.present.charts import DPI, HEIGHT, SCREEN_DPI, WIDTH  # noqa: E402
+from secmodel.present.charts import DPI, HEIGHT, WIDTH  # noqa: E402
+from secmodel.present.images import SCREEN_DPI  # noqa: E402
 
 TARGETS_MS = {"key figures": 100, "charts": 400}
 

@@ -171,3 +171,27 @@ def test_sliders_sit_on_their_grid_and_every_end_gives_figures(capsys):
             assert "checks:" in out, (slider.description, end)
         slider.value = start
         capsys.readouterr()
+
+
+def test_committed_images_are_compact_and_the_same_bytes_each_time():
+    from secmodel.report.runner import compact_png
+
+    pixels = np.full((300, 600, 3), 255, dtype=np.uint8)
+    pixels[50:250, 100:110] = (0, 114, 178)  # a line in the charts' blue
+    pixels[50:250, 110] = (128, 185, 217)  # its anti-aliased edge
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+    once, twice = compact_png(buffer.getvalue()), compact_png(buffer.getvalue())
+    assert once == twice
+    image = Image.open(io.BytesIO(once))
+    assert image.mode == "P" and image.size == (600, 300)
+    rgb = np.asarray(image.convert("RGB"))
+    assert (rgb == pixels).all()  # few colours: kept exactly, white stays white
+    half = Image.open(io.BytesIO(compact_png(buffer.getvalue(), 0.75)))
+    assert half.size == (450, 225)
+
+
+def test_committed_notebooks_are_small():
+    sizes = {p.stem: p.stat().st_size for p in PATHS}
+    assert sum(v for k, v in sizes.items() if k != "board_report") < 1_000_000, sizes
+    assert sizes["board_report"] < 2_500_000

@@ -26,7 +26,7 @@ from matplotlib.transforms import Bbox
 from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
-from secmodel.present.images import PRINT_DPI, PRINT_WIDTH_IN, ChartImage
+from secmodel.present.images import PRINT_DPI, PRINT_WIDTH_IN, SCREEN_DPI, ChartImage
 
 # Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 PALETTE = [
@@ -43,10 +43,9 @@ HATCHES = ["", "//", "..", "xx"]
 STAGE_SHADES = ["#f2f2f2", "#e0e0e0"]
 # inches, pixels per inch: two charts and their captions to an A4 or Letter page
 WIDTH, HEIGHT, DPI = PRINT_WIDTH_IN, 2.9, PRINT_DPI
-# Notebooks show charts at a screen's resolution (JupyterLab's output area is about 1,150 pixels
-# wide: 6.2 in at 150 ppi fills most of it), compressed harder as they are committed.
-SCREEN_DPI = 150
-SCREEN_COMPRESSION = 6
+# Notebooks show charts at a screen's resolution, compressed lightly (a what-if redraw is then
+# quicker; `secmodel notebooks --in-place` compacts the images it commits).
+SCREEN_COMPRESSION = 1
 # Type sizes in printed points (figures print at their own size): nothing below 7 pt.
 TYPE_SIZES = {
     "font.size": 8,

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 # width fits the text column of A4 and of Letter; 200 pixels per printed inch.
 PRINT_WIDTH_IN = 6.2
 PRINT_DPI = 200
+# Notebooks show charts at a screen's resolution: JupyterLab's output area is about 1,150 pixels
+# wide, and 6.2 in at 150 ppi fills most of it.
+SCREEN_DPI = 150
 # The classes MathJax 2 and 3 skip: JupyterLab typesets HTML output, and two dollar amounts in
 # one element would become math.
 NO_MATH = "tex2jax_ignore mathjax_ignore"

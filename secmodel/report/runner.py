@@ -30,6 +30,7 @@ from secmodel.paths import (
     display_path,
     inside,
 )
+from secmodel.present.images import PRINT_DPI, SCREEN_DPI
 
 NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
 # The board report's template runs through `secmodel report`, but is re-executed in place and
@@ -222,6 +223,41 @@ def only_anti_aliasing(committed: str, new: str) -> bool:
     return True
 
 
+def compact_png(png: bytes, scale: float = 1.0) -> bytes:
+    """A chart's PNG as committed: scaled by ``scale``, in a palette of 256 colours (charts
+    have few: flat fills, lines and their anti-aliased edges), compressed hard. Same input,
+    same bytes."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if scale != 1.0:
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    paletted = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    paletted.save(buffer, format="png", compress_level=9)
+    return buffer.getvalue()
+
+
+def compact_images(notebook: dict, scale: float = 1.0) -> None:
+    """Every chart image in the notebook's outputs through :func:`compact_png`: committed
+    notebooks stay small (their images are sanitized away by nbval, so only a reader sees
+    them)."""
+    import base64
+
+    def compact(match: re.Match) -> str:
+        png = compact_png(base64.b64decode(match.group(1)), scale)
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                data["text/html"] = PNG_DATA.sub(compact, _joined(data["text/html"]))
+
+
 def keep_committed_images(notebook: dict, committed: dict | None) -> None:
     """Where an output's new form differs from the committed one only by anti-aliasing (see
     ANTI_ALIASING_SHARE), put the committed form back: `make notebooks` on an unchanged model
@@ -243,12 +279,15 @@ def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def scrub(path: Path, committed: dict | None = None) -> None:
-    """Drop papermill's timestamps and durations so a re-run changes only what changed, keep
-    the committed chart images where only anti-aliasing moved, and give the notebook the
-    kernelspec JupyterLab expects."""
+def scrub(path: Path, committed: dict | None = None, image_scale: float | None = None) -> None:
+    """Drop papermill's timestamps and durations so a re-run changes only what changed, give
+    the notebook the kernelspec JupyterLab expects, and, for a committed notebook
+    (``image_scale`` given), compact its images and keep the committed ones where only
+    anti-aliasing moved."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    keep_committed_images(notebook, committed)
+    if image_scale is not None:
+        compact_images(notebook, image_scale)
+        keep_committed_images(notebook, committed)
     notebook["metadata"]["kernelspec"] = installed_kernelspec()
     for key in VOLATILE_METADATA:
         notebook["metadata"].pop(key, None)
@@ -314,7 +353,11 @@ def execute(job: Job) -> None:
         )
 
     run_with_retry(run, f"{job.notebook}.ipynb")
-    scrub(job.output, committed)
+    if committed is None:
+        scrub(job.output)
+    else:  # the board report's print-resolution charts committed at the notebooks' resolution
+        scale = SCREEN_DPI / PRINT_DPI if job.notebook == REPORT_NOTEBOOK else 1.0
+        scrub(job.output, committed, scale)
 
 
 def run_jobs(jobs: list[Job], workers: int) -> int:
