@@ -163,6 +163,27 @@ def test_workbook_formats(built):
         assert ("$" in stated) == (unit == "usd_month") and ("%" in stated) == (unit == "fraction")
 
 
+def test_workbook_prints_like_a_report(built):
+    """Every sheet: landscape, one page wide, its header row on every page, title and sheet
+    name at the top, page numbers at the bottom, a filter on its header row; money with
+    negatives in parentheses."""
+    request, _ = built
+    book = openpyxl.load_workbook(request.xlsx_path)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # one page wide (1 is the file format's default, which XlsxWriter leaves out), any tall
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert "Security investment roadmap" in sheet.oddHeader.left.text
+        assert sheet.oddHeader.right.text == "&A" and "&P" in sheet.oddFooter.center.text
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+    gap = book["Projection seed_roadmap"]
+    header = [c.value for c in gap[1]]
+    money = gap.cell(row=2, column=header.index("budget_gap") + 1).number_format
+    assert money.endswith('("$"#,##0.00)')  # ($33,455.00), not -$33,455.00
+
+
 def test_same_inputs_same_text_and_cells(built, tmp_path):
     request, pages = built
     again = make_report(data_dir=SEED_DATA, as_of=AS_OF, company=COMPANY, out_dir=tmp_path)

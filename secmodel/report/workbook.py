@@ -16,11 +16,13 @@ import xlsxwriter
 from secmodel.analysis.figures import ScenarioFigures
 from secmodel.inputs.csvtable import parse_number
 from secmodel.inputs.loader import FILES
-from secmodel.report.board import BoardPack
+from secmodel.report.board import TITLE, BoardPack
 
-USD = '"$"#,##0.00'
-USD_WHOLE = '"$"#,##0'
-PCT = "0.0%"
+# Negatives in parentheses, as finance reads them; the positive part leaves the parenthesis's
+# width so that figures line up.
+USD = '"$"#,##0.00_);("$"#,##0.00)'
+USD_WHOLE = '"$"#,##0_);("$"#,##0)'
+PCT = "0.0%_);(0.0%)"
 COUNT = "#,##0.0"
 MONTH = "yyyy-mm"
 FORMATS = {  # column name -> number format, on every sheet
@@ -40,7 +42,7 @@ FORMATS = {  # column name -> number format, on every sheet
     "cash": USD,
     "date": MONTH,
 }
-UNIT_FORMATS = {"usd_month": USD, "fraction": "0.00%", "month": "0", "score": "0.0"}
+UNIT_FORMATS = {"usd_month": USD, "fraction": "0.00%_);(0.00%)", "month": "0", "score": "0.0"}
 
 
 EXCEL_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # Excel refuses these in sheet names
@@ -192,10 +194,23 @@ def _column_formats(name: str, frame: pd.DataFrame) -> list[list[str | None]]:
     return columns
 
 
+def _print_setup(sheet, columns: int, rows: int) -> None:
+    """How a sheet prints: landscape, one page wide (as many pages down as it takes), the
+    header row on every page, the report's title and the sheet's name at the top, page
+    numbers at the bottom; a filter on the table's header row."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_header(f"&L{TITLE.replace('&', '&&')}&R&A")  # &A: the sheet's name
+    sheet.set_footer("&CPage &P of &N")
+    sheet.autofilter(0, 0, max(rows, 1), max(columns - 1, 0))
+
+
 def _write_sheet(sheet, name: str, frame: pd.DataFrame, formats: _Formats) -> None:
     """Header row, then every cell by type (numbers, text, dates, blanks for missing),
-    with its number format; frozen header, column widths that fit."""
+    with its number format; frozen header, column widths that fit, print setup."""
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet, len(frame.columns), len(frame))
     for col, (column, cell_formats) in enumerate(
         zip(frame.columns, _column_formats(name, frame), strict=True)
     ):
