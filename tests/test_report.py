@@ -129,44 +129,68 @@ def test_nothing_that_is_not_for_a_board(built):
 
 
 def test_workbook_round_trip(built):
+    """The sheets in order; each Projection sheet, read by its layout (headers in row 5),
+    equals that scenario's projection.csv; the input sheets hold the CSV files' values."""
     request, _ = built
-    sheets = pd.read_excel(request.xlsx_path, sheet_name=None)
-    assert list(sheets)[:3] == ["Summary", "Assumptions", "Projection seed_roadmap"]
-    assert {"Events", "Spend by item", "Roadmap audit"} <= set(sheets)
+    book = openpyxl.load_workbook(request.xlsx_path)
+    assert book.sheetnames == [
+        "Read me", "Summary", "Scenarios", "Growth", "Triggers", "Catalog", "Stages",
+        "Projection seed_roadmap", "Projection base", "Projection bull", "Projection bear",
+        "Checks", "Events", "Spend by item", "Roadmap audit", "Monte Carlo",
+        "Trigger probability", "Upgrade timing", "Sensitivity",
+    ]  # fmt: skip
     for scenario in ("seed_roadmap", "base", "bull", "bear"):
-        sheet = sheets[f"Projection {scenario}"]
+        sheet = pd.read_excel(request.xlsx_path, sheet_name=f"Projection {scenario}", header=4)
+        csv = pd.read_csv(request.out_dir / "csv" / scenario / "projection.csv")
+        sheet = sheet.iloc[:, : len(csv.columns)]
+        sheet.columns = csv.columns
         assert pd.api.types.is_datetime64_any_dtype(sheet["date"])  # real dates
         sheet["date"] = sheet["date"].dt.strftime("%Y-%m")
-        csv = pd.read_csv(request.out_dir / "csv" / scenario / "projection.csv")
         pd.testing.assert_frame_equal(sheet, csv, check_dtype=False)
-    assumptions = sheets["Assumptions"]
-    hosting = assumptions[(assumptions["id"] == "hosting") & (assumptions["column"] == "amount")]
-    assert hosting["value"].tolist() == [500.0] and hosting["line"].tolist() == [2]
+    catalog = pd.read_excel(request.xlsx_path, sheet_name="Catalog")
+    hosting = catalog[catalog["Item (id)"] == "hosting"]
+    assert hosting["Amount (USD per cadence; per user; or % of MRR)"].tolist() == [500.0]
+    growth = pd.read_excel(request.xlsx_path, sheet_name="Growth")
+    seed = growth[growth["Scenario (id)"] == "seed_roadmap"]
+    assert seed["User growth (%/month)"].tolist() == [0.5, 0.2, 0.136, 0.03]
 
 
 def test_workbook_formats(built):
     request, _ = built
     book = openpyxl.load_workbook(request.xlsx_path)
     sheet = book["Projection seed_roadmap"]
-    assert sheet.freeze_panes == "A2"
-    header = [c.value for c in sheet[1]]
+    assert sheet.freeze_panes == "C6"
+    header = [c.value for c in sheet[5]]
     cell = lambda column: sheet.cell(row=8, column=header.index(column) + 1)  # noqa: E731
-    assert "$" in cell("mrr").number_format
-    assert "%" in cell("pct_of_revenue").number_format
-    assert cell("date").is_date and cell("date").number_format == "yyyy-mm"
-    assert sheet.column_dimensions["B"].width >= 8
+    assert "$" in cell("MRR (USD/month)").number_format
+    assert "%" in cell("Spend share of MRR (%)").number_format
+    assert cell("Month").number_format == "mmm yyyy"
     audit = book["Roadmap audit"]
     header = [c.value for c in audit[1]]
     for row in range(2, audit.max_row + 1):  # stated values take their row's unit's format
-        unit = audit.cell(row=row, column=header.index("unit") + 1).value
-        stated = audit.cell(row=row, column=header.index("stated") + 1).number_format
+        unit = audit.cell(row=row, column=header.index("Unit") + 1).value
+        stated = audit.cell(row=row, column=header.index("Stated") + 1).number_format
         assert ("$" in stated) == (unit == "usd_month") and ("%" in stated) == (unit == "fraction")
+    summary = pd.read_excel(request.xlsx_path, sheet_name="Summary")
+    assert list(summary.columns[2:6]) == ["Seed roadmap", "Base case", "Bull case", "Bear case"]
+
+
+def test_workbook_summary_is_the_pdf_summary(built):
+    """The Summary sheet shows the executive summary's rows and figures (as numbers)."""
+    request, pages = built
+    book = openpyxl.load_workbook(request.xlsx_path)
+    rows = {r[1].value: r for r in book["Summary"].iter_rows(min_row=2) if r[1].value}
+    five_years = rows["Five years (Jan 2027\u2013Dec 2031)"]
+    assert five_years[2].number_format.startswith('"$"#,##0')
+    assert f"${five_years[2].value:,.0f}" in pages[0] + pages[1]
+    assert rows["MRR reaches $1M"][5].value == "not within five years"
+    assert rows["Months over budget"][2].number_format == '0" of 60"'
 
 
 def test_workbook_prints_like_a_report(built):
-    """Every sheet: landscape, one page wide, its header row on every page, title and sheet
-    name at the top, page numbers at the bottom, a filter on its header row; money with
-    negatives in parentheses."""
+    """Every sheet: landscape, one page wide, its header rows on every page, title and sheet
+    name at the top, page numbers at the bottom; tables with a filter on their header row;
+    money with negatives in parentheses."""
     request, _ = built
     book = openpyxl.load_workbook(request.xlsx_path)
     for sheet in book.worksheets:
@@ -174,14 +198,17 @@ def test_workbook_prints_like_a_report(built):
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         # one page wide (1 is the file format's default, which XlsxWriter leaves out), any tall
         assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
-        assert sheet.print_title_rows == "$1:$1", sheet.title
         assert "Security investment roadmap" in sheet.oddHeader.left.text
         assert sheet.oddHeader.right.text == "&A" and "&P" in sheet.oddFooter.center.text
-        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
-    gap = book["Projection seed_roadmap"]
-    header = [c.value for c in gap[1]]
-    money = gap.cell(row=2, column=header.index("budget_gap") + 1).number_format
-    assert money.endswith('("$"#,##0.00)')  # ($33,455.00), not -$33,455.00
+        if sheet.title not in ("Read me", "Summary"):
+            assert sheet.auto_filter.ref, sheet.title
+    assert book["Catalog"].print_title_rows == "$1:$1"
+    projection = book["Projection seed_roadmap"]
+    assert projection.print_title_rows == "$4:$5"
+    assert projection.auto_filter.ref.startswith("A5:")
+    header = [c.value for c in projection[5]]
+    money = projection.cell(row=6, column=header.index("Budget less spend (USD/month)") + 1)
+    assert money.number_format.endswith('("$"#,##0.00)')  # ($33,455.00), not -$33,455.00
 
 
 def test_same_inputs_same_text_and_cells(built, tmp_path):

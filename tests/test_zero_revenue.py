@@ -31,11 +31,15 @@ def test_board_pages_and_workbook(free_data):
     text = "".join(part.data for part in shown.parts["executive_summary"])
     assert "n/a" in text and "nan" not in text.lower()
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(pack)))
-    summary = {row[0].value: row for row in book["Summary"].iter_rows(min_row=2)}
-    header = [c.value for c in book["Summary"][1]]
-    peak = header.index("share_of_revenue months 0-59")
-    assert summary["bear"][peak].value is None  # an empty cell, not NaN or 0
-    assert summary["bull"][peak].value > 0
+    summary = book["Summary"]
+    header = [c.value for c in summary[1]]
+    bear, bull = header.index("Bear case"), header.index("Bull case")
+    rows = list(summary.iter_rows(min_row=2))
+    first = [r[0].value for r in rows].index("Share of revenue")  # Year 1 .. Year 5, then total
+    total = rows[first + 5]
+    assert total[1].value.startswith("Five years")
+    assert total[bear].value == "n/a"  # as the PDF says it, not NaN or 0
+    assert total[bull].value > 0
 
 
 def test_project_and_the_what_if_panel_at_arpu_0(free_data, tmp_path, run, capsys):

@@ -21,6 +21,7 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
+    months_failing: int = 0  # months (rows) the check fails in
 
 
 def _close(a, b) -> np.ndarray:
@@ -35,7 +36,7 @@ def _result(name: str, ok: np.ndarray, months: pd.Series) -> CheckResult:
         return CheckResult(name, True)
     bad = months[~ok].tolist()
     shown = ", ".join(str(m) for m in bad[:5]) + (" ..." if len(bad) > 5 else "")
-    return CheckResult(name, False, f"fails in month(s) {shown}")
+    return CheckResult(name, False, f"fails in month(s) {shown}", len(bad))
 
 
 def run_checks(table: pd.DataFrame, spend_by_item: pd.DataFrame) -> list[CheckResult]:

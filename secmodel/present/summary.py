@@ -4,6 +4,8 @@
 Everything here is for a reader: scenarios, triggers and items by their labels (ids only in
 the appendix), months as 'Jul 2027 (month 6)', spend by plan year."""
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from secmodel.analysis.figures import ScenarioFigures
@@ -38,38 +40,87 @@ def _total_label(f: ScenarioFigures) -> str:
     return f"{words[0].upper()}{words[1:]} ({month_span(f.first_date, f.last_date)})"
 
 
-def summary_table(projections: list[Projection], figures: list[ScenarioFigures]) -> pd.DataFrame:
-    """The executive summary's figures, one column per scenario (by label), formatted, with
-    rows grouped under a heading: when each upgrade is needed, spend and share of revenue by
-    plan year and in total, and the stage budget."""
-    rows: dict[tuple[str, str], list[str]] = {}
-    for trigger in projections[0].model.triggers:
-        rows[("Needed in", trigger.label)] = [
-            _unbroken(month_text(p, f.fired[trigger.trigger_id]))
-            if f.fired[trigger.trigger_id] is not None
-            else f"not within {duration(p.horizon_months)}"
-            for p, f in zip(projections, figures, strict=True)
-        ]
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of the executive summary, as numbers: ``kind`` says how to read ``values`` (one
+    per scenario): "month" (month a trigger fires, None: not within the horizon), "usd" (USD),
+    "fraction" (share, NaN without revenue), "months" (months over budget, of ``of``). None in
+    a "usd" or "fraction" row: the scenario has no such plan year."""
+
+    group: str
+    label: str
+    kind: str
+    values: list
+    of: int = 0  # "months" rows: the months counted
+
+
+def summary_rows(projections: list[Projection], figures: list[ScenarioFigures]) -> list[SummaryRow]:
+    """The executive summary's figures: when each upgrade is needed, spend and share of revenue
+    by plan year and in total, revenue, and the stage budget (the PDF and the workbook show
+    these rows)."""
+    rows = [
+        SummaryRow("Needed in", t.label, "month", [f.fired[t.trigger_id] for f in figures])
+        for t in projections[0].model.triggers
+    ]
     first = max(figures, key=lambda f: len(f.years))
-    for n in range(len(first.years)):
-        rows[("Security spend", year_label(first.years, n))] = [
-            usd(f.years["spend_accrual"].iloc[n]) if n < len(f.years) else "-" for f in figures
-        ]
-    rows[("Security spend", _total_label(first))] = [usd(f.total_spend) for f in figures]
-    for n in range(len(first.years)):
-        rows[("Share of revenue", year_label(first.years, n))] = [
-            pct(f.years["share_of_revenue"].iloc[n]) if n < len(f.years) else "-" for f in figures
-        ]
-    rows[("Share of revenue", _total_label(first))] = [pct(f.total_share) for f in figures]
-    rows[("Revenue", _total_label(first))] = [usd(f.total_revenue) for f in figures]
-    rows[("Stage budget", "Months over budget")] = [
-        f"{f.months_over_budget} of {f.plan_months}" for f in figures
+    for column, group, kind, total in (
+        ("spend_accrual", "Security spend", "usd", "total_spend"),
+        ("share_of_revenue", "Share of revenue", "fraction", "total_share"),
+    ):
+        for n in range(len(first.years)):
+            values = [f.years[column].iloc[n] if n < len(f.years) else None for f in figures]
+            rows.append(SummaryRow(group, year_label(first.years, n), kind, values))
+        rows.append(
+            SummaryRow(group, _total_label(first), kind, [getattr(f, total) for f in figures])
+        )
+    rows += [
+        SummaryRow("Revenue", _total_label(first), "usd", [f.total_revenue for f in figures]),
+        SummaryRow(
+            "Stage budget",
+            "Months over budget",
+            "months",
+            [f.months_over_budget for f in figures],
+            of=first.plan_months,
+        ),
+        SummaryRow(
+            "Stage budget",
+            f"Budget less spend, {month_year(first.last_date)}",
+            "usd",
+            [f.gap_at_end for f in figures],
+        ),
     ]
-    rows[("Stage budget", f"Budget less spend, {month_year(first.last_date)}")] = [
-        usd(f.gap_at_end) for f in figures
-    ]
-    frame = pd.DataFrame(list(rows.values()), columns=[p.scenario.label for p in projections])
-    frame.index = pd.MultiIndex.from_tuples(list(rows))
+    return rows
+
+
+def needed_in_text(projection: Projection, month: int | None) -> str:
+    """'Jul 2027 (month 6)', or 'not within five years'."""
+    if month is None:
+        return f"not within {duration(projection.horizon_months)}"
+    return month_text(projection, month)
+
+
+def summary_table(projections: list[Projection], figures: list[ScenarioFigures]) -> pd.DataFrame:
+    """The executive summary's figures (:func:`summary_rows`), one column per scenario (by
+    label), formatted, with rows grouped under a heading."""
+
+    def shown(row: SummaryRow, p: Projection, f: ScenarioFigures, value) -> str:
+        if row.kind == "month":
+            return _unbroken(needed_in_text(p, value))
+        if value is None:
+            return "-"
+        if row.kind == "months":
+            return f"{value} of {f.plan_months}"
+        return usd(value) if row.kind == "usd" else pct(value)
+
+    rows = summary_rows(projections, figures)
+    frame = pd.DataFrame(
+        [
+            [shown(r, p, f, v) for p, f, v in zip(projections, figures, r.values, strict=True)]
+            for r in rows
+        ],
+        columns=[p.scenario.label for p in projections],
+    )
+    frame.index = pd.MultiIndex.from_tuples([(r.group, r.label) for r in rows])
     return frame
 
 

@@ -1,57 +1,71 @@
-"""The Excel workbook behind the board report: every number, with real formats.
+"""The Excel workbook behind the board report: a live model, and the rest of the report's numbers.
 
-Sheets: Summary, Assumptions (every input row with its source), one Projection sheet per
-scenario, Events, Spend by item, Roadmap audit. Money as currency, shares as percent, months as
-real dates, a frozen header row and column widths that fit. Read back with pandas, a Projection
-sheet equals that scenario's projection.csv (with the date column as dates).
+Sheets, in order: Read me; Summary (the PDF's executive summary as numbers); the inputs
+(Scenarios, Growth, Triggers, Catalog, Stages), whose yellow cells drive one formula Projection
+sheet per scenario (:mod:`secmodel.report.livemodel`); Checks (live); then values: Events,
+Spend by item, Roadmap audit, Monte Carlo, Trigger probability, Upgrade timing, Sensitivity.
+Human headers with units, negatives in parentheses, real dates, frozen headers, filters and a
+print setup on every sheet.
 """
 
 import io
 import re
 from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from secmodel.analysis.figures import ScenarioFigures
-from secmodel.inputs.csvtable import parse_number
-from secmodel.inputs.loader import FILES
+from secmodel.formatting import long_date
+from secmodel.present.summary import key_sentences, needed_in_text, summary_rows
+from secmodel.present.tables import trigger_timeline
 from secmodel.report.board import TITLE, BoardPack
+from secmodel.report.livemodel import (
+    FIRST_ROW,
+    HEADER_ROW,
+    PROJECTION_HEADERS,
+    ScenarioChecks,
+    can_be_live,
+    python_failing,
+    serial,
+    write_checks,
+    write_inputs,
+    write_projection,
+)
+from secmodel.report.sheetstyle import Formats
 
-# Negatives in parentheses, as finance reads them; the positive part leaves the parenthesis's
-# width so that figures line up.
-USD = '"$"#,##0.00_);("$"#,##0.00)'
-USD_WHOLE = '"$"#,##0_);("$"#,##0)'
-PCT = "0.0%_);(0.0%)"
-COUNT = "#,##0.0"
-MONTH = "yyyy-mm"
-FORMATS = {  # column name -> number format, on every sheet
-    "users": COUNT,
-    "arpu": USD,
-    "mrr": USD,
-    "arr": USD,
-    "budget": USD,
-    "spend_accrual": USD,
-    "spend_cash": USD,
-    "budget_gap": USD,
-    "cumulative_accrual": USD,
-    "cumulative_cash": USD,
-    "pct_of_revenue": PCT,
-    "pct_of_revenue_ttm": PCT,
-    "accrual": USD,
-    "cash": USD,
-    "date": MONTH,
+F = Formats
+# projection.csv's columns (and the Monte Carlo metrics) -> number format
+FORMATS = {
+    "month": F.INTEGER,
+    "date": F.MONTH,
+    "users": F.COUNT,
+    "arpu": F.USD,
+    "mrr": F.USD,
+    "arr": F.USD,
+    "security_score": "0.0",
+    "budget": F.USD,
+    "spend_accrual": F.USD,
+    "spend_cash": F.USD,
+    "budget_gap": F.USD,
+    "cumulative_accrual": F.USD,
+    "cumulative_cash": F.USD,
+    "pct_of_revenue": F.PCT,
+    "pct_of_revenue_ttm": F.PCT,
 }
-UNIT_FORMATS = {"usd_month": USD, "fraction": "0.00%_);(0.00%)", "month": "0", "score": "0.0"}
-
-
+UNIT_FORMATS = {"usd_month": F.USD, "fraction": F.PCT_INPUT, "month": "0", "score": "0.0"}
 EXCEL_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # Excel refuses these in sheet names
+FIXED_SHEETS = (
+    "Read me", "Summary", "Scenarios", "Growth", "Triggers", "Catalog", "Stages", "Checks",
+    "Events", "Spend by item", "Roadmap audit", "Monte Carlo", "Trigger probability",
+    "Upgrade timing", "Sensitivity",
+)  # fmt: skip
 
 
 def sheet_name(prefix: str, scenario: str, taken: set[str]) -> str:
     """'Projection bull' as Excel allows it: none of []:*?/\\, no leading or trailing
     apostrophe, at most 31 characters, unique ignoring case (``taken``: the names so far, lower
-    case). The scenario's own name stays in the Summary sheet's scenario column."""
+    case). The scenario's own name stays in the sheet's B1 cell."""
     full = EXCEL_FORBIDDEN.sub("_", f"{prefix} {scenario}").strip("'")
     name, n = full[:31].strip("'"), 2
     while name.lower() in taken:
@@ -62,191 +76,338 @@ def sheet_name(prefix: str, scenario: str, taken: set[str]) -> str:
     return name
 
 
-def with_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """The YYYY-MM date column as real dates (the first of the month)."""
-    out = frame.copy()
-    if "date" in out:
-        out["date"] = pd.PeriodIndex(out["date"], freq="M").to_timestamp()
-    return out
-
-
-def summary_frame(figures: list[ScenarioFigures]) -> pd.DataFrame:
-    """One row per scenario: trigger months and the figures at the milestone months, as the
-    board report's summary shows them (:mod:`secmodel.analysis.figures`)."""
-    rows = []
-    for f in figures:
-        row = {"scenario": f.scenario, "horizon_months": f.horizon_months}
-        for trigger_id, fired in f.fired.items():
-            row[f"month {trigger_id} fires"] = fired
-        for y in f.years.itertuples():
-            row[f"spend_accrual year {y.plan_year}"] = y.spend_accrual
-        for y in f.years.itertuples():
-            row[f"share_of_revenue year {y.plan_year}"] = y.share_of_revenue
-        row[f"spend_accrual months 0-{f.plan_months - 1}"] = f.total_spend
-        row[f"revenue months 0-{f.plan_months - 1}"] = f.total_revenue
-        row[f"share_of_revenue months 0-{f.plan_months - 1}"] = f.total_share
-        row["months over budget"] = f.months_over_budget
-        row[f"budget_gap {f.last_date}"] = f.gap_at_end
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def assumptions_frame(inputs) -> pd.DataFrame:
-    """Every input row, long form: file, line, id, column, value (numbers as numbers), source."""
-    records = []
-    for name in FILES:
-        table = inputs.tables[name]
-        id_column = table.header[0] if table.header else ""
-        for row in table.rows:
-            source = row.raw("source")
-            for column in table.header:
-                if not column or column in ("source", id_column):
-                    continue
-                text = row.raw(column)
-                try:
-                    value = parse_number(text, currency=True, percent=True) if text else None
-                except ValueError:
-                    value = text
-                records.append(
-                    {
-                        "file": f"{name}.csv",
-                        "line": row.line,
-                        "id": row.raw(id_column),
-                        "column": column,
-                        "value": value,
-                        "as typed": text,
-                        "source": source,
-                    }
-                )
-    return pd.DataFrame(records)
-
-
 def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
     """The workbook of a board pack as .xlsx bytes. ``as_of`` is written as the file's creation
     date, so the same inputs and date give the same bytes."""
-    inputs, projections, audit = pack.inputs, pack.projections, pack.audit
-
-    def tagged(attr: str) -> pd.DataFrame:
-        frames = [
-            getattr(p, attr).assign(scenario=p.scenario.scenario)[
-                ["scenario", *getattr(p, attr).columns]
-            ]
-            for p in projections
-        ]
-        return with_dates(pd.concat(frames, ignore_index=True))
-
-    sheets: list[tuple[str, pd.DataFrame]] = [
-        ("Summary", summary_frame(pack.figures)),
-        ("Assumptions", assumptions_frame(inputs)),
-    ]
-    taken = {"summary", "assumptions", "events", "spend by item", "roadmap audit"}
-    for p in projections:
-        sheets.append((sheet_name("Projection", p.scenario.scenario, taken), with_dates(p.table)))
-    sheets += [
-        ("Events", tagged("events")),
-        ("Spend by item", tagged("spend_by_item")),
-        ("Roadmap audit", audit),
-    ]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     created = datetime.combine(as_of or date(2000, 1, 1), time())
-    book.set_properties({"author": "secmodel", "created": created})
-    formats = _Formats(book)
-    for name, frame in sheets:
-        _write_sheet(book.add_worksheet(name), name, frame, formats)
+    book.set_properties({"title": TITLE, "author": "secmodel", "created": created})
+    formats = Formats(book, TITLE)
+    read_me = book.add_worksheet("Read me")
+    _summary_sheet(book.add_worksheet("Summary"), pack, formats)
+    refs = write_inputs(book, pack.inputs, formats)
+    taken = {name.lower() for name in FIXED_SHEETS}
+    checks, values_only = [], []
+    for p in pack.projections:
+        name = sheet_name("Projection", p.scenario.scenario, taken)
+        sheet = book.add_worksheet(name)
+        if can_be_live(p):
+            ranges = write_projection(sheet, p, refs, formats)
+            checks.append(ScenarioChecks(p.scenario.label, name, ranges, python_failing(p)))
+        else:
+            _projection_values(sheet, p, formats)
+            values_only.append(p.scenario.label)
+    write_checks(book.add_worksheet("Checks"), checks, formats)
+    for name, frame, column_formats in _value_sheets(pack):
+        _write_frame(book.add_worksheet(name), frame, formats, column_formats)
+    _read_me(read_me, pack, formats, as_of, values_only)
     book.close()
     return buffer.getvalue()
 
 
-class _Formats:
-    """One XlsxWriter format per number format (a workbook keeps a list of them)."""
-
-    def __init__(self, book):
-        self._book = book
-        self._made: dict[str, object] = {}
-        self.header = book.add_format({"bold": True, "bottom": 1, "text_wrap": False})
-
-    def __call__(self, number_format: str | None):
-        if not number_format or number_format == "General":
-            return None
-        if number_format not in self._made:
-            self._made[number_format] = self._book.add_format({"num_format": number_format})
-        return self._made[number_format]
+# ---------------------------------------------------------------------------------------------
+# Read me and Summary
 
 
-def _column_formats(name: str, frame: pd.DataFrame) -> list[list[str | None]]:
-    """The number format of every data cell, column by column."""
-    columns = []
-    for column in frame.columns:
-        fmt = _summary_format(column) if name == "Summary" else FORMATS.get(column)
-        columns.append([fmt] * len(frame))
-    if name == "Assumptions":  # values take the format they were typed in
-        columns[list(frame.columns).index("value")] = [
-            (USD if "$" in typed else "0.00%" if "%" in typed else None)
-            if isinstance(value, float)
-            else None
-            for value, typed in zip(frame["value"], frame["as typed"].fillna(""), strict=True)
-        ]
-    if name == "Roadmap audit":  # stated, computed and difference take their row's unit's
-        unit_formats = [UNIT_FORMATS.get(unit, "General") for unit in frame["unit"]]
-        for column in ("stated", "computed", "difference"):
-            columns[list(frame.columns).index(column)] = unit_formats
-    return columns
+def _read_me(sheet, pack: BoardPack, formats: Formats, as_of: date | None, values_only) -> None:
+    """What the workbook holds and how to use it."""
+    lines = [
+        (TITLE, formats.header),
+        (f"As of {long_date(as_of)}" if as_of else "Draft", None),
+        ("", None),
+        ("How to use it", formats.block),
+        ("Yellow cells with blue figures are inputs (Scenarios, Growth, Triggers, Catalog, "
+         "Stages). Change one and every Projection sheet and the Checks sheet recalculate.", None),
+        ("Grey cells are structure (ids, rows, replacements): change them in the CSV files and "
+         "run secmodel report again.", None),
+        ("Projection sheets: columns A-P are projection.csv's, as formulas; the working columns "
+         "to their right show each trigger's flags and each item's costs month by month.", None),
+        ("Checks: 'All checks pass' is TRUE when the totals reconcile in every month.", None),
+        ("Summary, Events, Spend by item, Roadmap audit, Monte Carlo, Trigger probability, "
+         "Upgrade timing and Sensitivity are values from the secmodel run: they do not change "
+         "when an input does.", None),
+        ("Spreadsheets compare numbers to about 15 significant digits: a figure that lands "
+         "within that of a trigger's threshold can fire a month apart from secmodel's.", None),
+    ]  # fmt: skip
+    if values_only:
+        lines.append(
+            (f"Values only (too large to hold as formulas): {', '.join(values_only)}.", None)
+        )
+    lines += [("", None), ("Input style", formats.block)]
+    for row, (text, fmt) in enumerate(lines):
+        sheet.write_string(row, 0, text, fmt) if text else None
+    sheet.write_number(len(lines), 0, 1500, formats.input(Formats.USD))
+    sheet.write_string(len(lines), 1, "an input: type over it")
+    sheet.write_number(len(lines) + 1, 0, 1500, formats.calc(Formats.USD))
+    sheet.write_string(len(lines) + 1, 1, "a formula or a value: do not type over it")
+    sheet.set_column(0, 0, 120)
+    sheet.set_column(1, 1, 40)
+    formats.print_setup(sheet)
+    del pack
 
 
-def _print_setup(sheet, columns: int, rows: int) -> None:
-    """How a sheet prints: landscape, one page wide (as many pages down as it takes), the
-    header row on every page, the report's title and the sheet's name at the top, page
-    numbers at the bottom; a filter on the table's header row."""
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_header(f"&L{TITLE.replace('&', '&&')}&R&A")  # &A: the sheet's name
-    sheet.set_footer("&CPage &P of &N")
-    sheet.autofilter(0, 0, max(rows, 1), max(columns - 1, 0))
+def _summary_sheet(sheet, pack: BoardPack, formats: Formats) -> None:
+    """The executive summary as the PDF shows it: its sentences, then the table with a column
+    per scenario (:func:`secmodel.present.summary.summary_rows`, the PDF's own rows)."""
+    sentences = key_sentences(pack.projections, pack.figures, pack.inputs.benchmarks)
+    headers = ["Figure", "Period or upgrade", *[p.scenario.label for p in pack.projections]]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, formats.wrapped_header)
+    row = 1
+    last_group = None
+    for r in summary_rows(pack.projections, pack.figures):
+        if r.group != last_group:
+            sheet.write_string(row, 0, r.group, formats.block)
+            last_group = r.group
+        sheet.write_string(row, 1, r.label)
+        for col, (p, value) in enumerate(zip(pack.projections, r.values, strict=True), start=2):
+            if r.kind == "month":
+                sheet.write_string(row, col, needed_in_text(p, value), formats.right)
+            elif value is None:
+                sheet.write_string(row, col, "-", formats.right)
+            elif r.kind == "months":
+                sheet.write_number(row, col, value, formats(f'0" of {r.of}"'))
+            elif pd.isna(value):
+                sheet.write_string(row, col, "n/a", formats.right)
+            else:
+                money = r.kind == "usd"
+                sheet.write_number(row, col, value, formats(F.USD_WHOLE if money else F.PCT))
+        row += 1
+    row += 1
+    for sentence in sentences:
+        sheet.write_string(row, 0, sentence, formats.wrapped)
+        sheet.merge_range(row, 0, row, len(headers) - 1, sentence, formats.wrapped)
+        sheet.set_row(row, 45)
+        row += 1
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, len(headers) - 1, 22)
+    sheet.freeze_panes(1, 2)
+    formats.print_setup(sheet)
 
 
-def _write_sheet(sheet, name: str, frame: pd.DataFrame, formats: _Formats) -> None:
-    """Header row, then every cell by type (numbers, text, dates, blanks for missing),
-    with its number format; frozen header, column widths that fit, print setup."""
-    sheet.freeze_panes(1, 0)
-    _print_setup(sheet, len(frame.columns), len(frame))
-    for col, (column, cell_formats) in enumerate(
-        zip(frame.columns, _column_formats(name, frame), strict=True)
-    ):
-        sheet.write_string(0, col, str(column), formats.header)
-        for row, (value, fmt) in enumerate(
-            zip(frame[column].tolist(), cell_formats, strict=True), start=1
-        ):
-            _write_cell(sheet, row, col, value, formats(fmt))
-        width = max([len(str(column))] + [len(_shown(v)) for v in frame[column][:200]])
-        sheet.set_column(col, col, min(max(width + 2, 8), 60))
+# ---------------------------------------------------------------------------------------------
+# Value sheets
 
 
-def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
-    if pd.isna(value):  # None, NaN, NaT: an empty cell, as pandas writes a missing value
-        return
-    if isinstance(value, bool):
-        sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, (int, float)):
-        sheet.write_number(row, col, value, fmt)
-    elif isinstance(value, datetime):  # pandas Timestamps are datetimes
-        sheet.write_datetime(row, col, value, fmt)
-    else:
-        sheet.write_string(row, col, str(value), fmt)
+def _projection_values(sheet, p, formats: Formats) -> None:
+    """A Projection sheet too large for formulas: the same layout, values only."""
+    sheet.write_string(0, 0, "Scenario", formats.header)
+    sheet.write_string(0, 1, p.scenario.scenario)
+    sheet.write_string(1, 0, "Name", formats.header)
+    sheet.write_string(1, 1, p.scenario.label)
+    sheet.write_string(2, 0, "Values from the secmodel run (too large to hold as formulas).",
+                       formats.note)  # fmt: skip
+    table = p.table.copy()
+    table["date"] = [serial(d) for d in table["date"]]
+    for col, name in enumerate(PROJECTION_HEADERS):
+        sheet.write_string(HEADER_ROW, col, PROJECTION_HEADERS[name], formats.wrapped_header)
+        fmt = formats(FORMATS.get(name))
+        for row, value in enumerate(table[name].tolist(), start=FIRST_ROW):
+            formats.write_value(sheet, row, col, value, fmt)
+    sheet.set_column(0, len(PROJECTION_HEADERS) - 1, 14)
+    sheet.freeze_panes(FIRST_ROW, 2)
+    formats.print_setup(sheet, title_rows=(HEADER_ROW, HEADER_ROW))
+    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(table), len(PROJECTION_HEADERS) - 1)
 
 
-def _summary_format(column: str) -> str | None:
-    if column.startswith(("spend_accrual", "cumulative_accrual", "budget_gap")):
-        return USD_WHOLE
-    if "pct_of_revenue" in column or "revenue" in column:
-        return PCT
-    return None
+def _dates(frame: pd.DataFrame, column: str = "date") -> pd.Series:
+    """A YYYY-MM column as real dates (the first of the month)."""
+    return pd.PeriodIndex(frame[column], freq="M").to_timestamp()
+
+
+def _value_sheets(pack: BoardPack):
+    """(sheet name, frame with human headers, column -> number format) of every value sheet."""
+    events, spend = [], []
+    for p in pack.projections:
+        timeline = trigger_timeline(p).reset_index()
+        events.append(
+            pd.DataFrame(
+                {
+                    "Scenario (name)": p.scenario.label,
+                    "Month (from launch)": timeline["Month"],
+                    "Month": _dates(p.events),
+                    "Event": timeline["Event"],
+                    "What": timeline["What"],
+                    "Detail": timeline["Detail"],
+                }
+            )
+        )
+        names = {i.item_id: i.name for i in p.model.items}
+        s = p.spend_by_item
+        spend.append(
+            pd.DataFrame(
+                {
+                    "Scenario (name)": p.scenario.label,
+                    "Month (from launch)": s["month"],
+                    "Month": _dates(s),
+                    "Item": s["item_id"].map(names),
+                    "Tier": s["tier"],
+                    "Category": s["category"],
+                    "Accrual (USD/month)": s["accrual"],
+                    "Cash (USD/month)": s["cash"],
+                }
+            )
+        )
+    dated = {"Month (from launch)": F.INTEGER, "Month": F.MONTH}
+    money = {"Accrual (USD/month)": F.USD, "Cash (USD/month)": F.USD}
+    yield "Events", pd.concat(events, ignore_index=True), dated
+    yield "Spend by item", pd.concat(spend, ignore_index=True), dated | money
+    audit = pack.audit
+    audit_formats = [UNIT_FORMATS.get(unit) for unit in audit["unit"]]
+    yield (
+        "Roadmap audit",
+        pd.DataFrame(
+            {
+                "Section": audit["section"],
+                "Claim": audit["claim"],
+                "Measure": audit["measure"],
+                "Unit": audit["unit"],
+                "Stated": audit["stated"],
+                "Computed": audit["computed"],
+                "Difference (computed less stated)": audit["difference"],
+                "Status": audit["status"],
+                "Note": audit["note"],
+                "Basis": audit["basis"],
+                "Claim (id)": audit["claim_id"],
+            }
+        ),
+        {"Stated": audit_formats, "Computed": audit_formats,
+         "Difference (computed less stated)": audit_formats},
+    )  # fmt: skip
+    yield from _uncertainty_sheets(pack)
+
+
+def _uncertainty_sheets(pack: BoardPack):
+    """Monte Carlo quantiles, trigger probabilities by month, upgrade timing and sensitivity
+    of every simulated scenario (empty tables with their headers when none is)."""
+    quantiles, probability, timing, sensitivity = [], [], [], []
+    for p in pack.projections:
+        run = pack.uncertainty.get(p.scenario.scenario)
+        if run is None:
+            continue
+        dates = pd.Period(p.scenario.start_date, freq="M")
+        result = run.montecarlo
+        q = result.quantiles
+        quantiles.append(
+            pd.DataFrame(
+                {
+                    "Scenario (name)": run.label,
+                    "Paths": run.paths,
+                    "Month (from launch)": q["month"],
+                    "Month": [(dates + int(m)).to_timestamp() for m in q["month"]],
+                    "Figure": q["metric"].map(PROJECTION_HEADERS),
+                    "P5": q["p5"],
+                    "P10": q["p10"],
+                    "Median": q["p50"],
+                    "P90": q["p90"],
+                    "P95": q["p95"],
+                    "Mean": q["mean"],
+                    "metric": q["metric"],
+                }
+            )
+        )
+        wide = result.trigger_probability.pivot(
+            index="month", columns="trigger_id", values="probability"
+        )[[t.trigger_id for t in p.model.triggers]]
+        wide.columns = [f"{run.trigger_labels[c]} (% of paths)" for c in wide.columns]
+        wide.insert(0, "Month", [(dates + int(m)).to_timestamp() for m in wide.index])
+        wide.insert(0, "Month (from launch)", wide.index)
+        wide.insert(0, "Scenario (name)", run.label)
+        probability.append(wide.reset_index(drop=True))
+        f = result.firing_quantiles
+        timing.append(
+            pd.DataFrame(
+                {
+                    "Scenario (name)": run.label,
+                    "Upgrade": f["trigger_id"].map(run.trigger_labels),
+                    "Paths that need it within the horizon (%)": f["probability_within_horizon"],
+                    "10% of paths by (month from launch)": f["p10"],
+                    "Half of paths by (month from launch)": f["p50"],
+                    "90% of paths by (month from launch)": f["p90"],
+                }
+            )
+        )
+        t = run.sensitivity
+        sensitivity.append(
+            pd.DataFrame(
+                {
+                    "Scenario (name)": run.label,
+                    "Driver": t["driver"],
+                    "Input (file:line)": t["source"],
+                    "Base value": t["base_value"],
+                    "Low value": t["low_value"],
+                    "High value": t["high_value"],
+                    "Cumulative spend at base (USD)": t["cumulative_spend_base"],
+                    "Cumulative spend, driver low (USD)": t["cumulative_spend_low"],
+                    "Cumulative spend, driver high (USD)": t["cumulative_spend_high"],
+                    "Swing (USD)": t["cumulative_spend_swing"],
+                    "Peak share of revenue at base (%)": t["peak_pct_of_revenue_base"],
+                    "Peak share, driver low (%)": t["peak_pct_of_revenue_low"],
+                    "Peak share, driver high (%)": t["peak_pct_of_revenue_high"],
+                }
+            )
+        )
+    dated = {"Month (from launch)": F.INTEGER, "Month": F.MONTH}
+    q = _concat(quantiles, ["Scenario (name)", "Paths", "Month (from launch)", "Month", "Figure",
+                            "P5", "P10", "Median", "P90", "P95", "Mean", "metric"])  # fmt: skip
+    row_formats = [FORMATS.get(m, F.USD) for m in q["metric"]]
+    yield (
+        "Monte Carlo",
+        q.drop(columns="metric"),
+        dated | {"Paths": "#,##0"} | {c: row_formats for c in ("P5", "P10", "Median", "P90",
+                                                                 "P95", "Mean")},
+    )  # fmt: skip
+    probability_frame = _concat(probability, ["Scenario (name)", "Month (from launch)", "Month"])
+    shares = {c: F.PCT for c in probability_frame.columns if c.endswith("(% of paths)")}
+    yield "Trigger probability", probability_frame, dated | shares
+    timing_frame = _concat(timing, ["Scenario (name)", "Upgrade"])
+    yield (
+        "Upgrade timing",
+        timing_frame,
+        {c: F.PCT if "%" in c else F.INTEGER for c in timing_frame.columns[2:]},
+    )
+    s = _concat(sensitivity, ["Scenario (name)", "Driver", "Input (file:line)"])
+    yield (
+        "Sensitivity",
+        s,
+        {c: F.USD_WHOLE for c in s.columns if "(USD)" in c}
+        | {c: F.PCT for c in s.columns if "(%)" in c},
+    )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The frames one after the other; an empty table with ``columns`` when there are none."""
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _write_frame(sheet, frame: pd.DataFrame, formats: Formats, column_formats: dict) -> None:
+    """A value table: headers in row 1, then every cell by type with its number format (one
+    per column, or a list of one per row); frozen header, widths that fit, print setup and a
+    filter."""
+    sheet.freeze_panes(1, 1)
+    for col, column in enumerate(frame.columns):
+        sheet.write_string(0, col, str(column), formats.wrapped_header)
+        fmt = column_formats.get(column)
+        per_row = fmt if isinstance(fmt, list) else [fmt] * len(frame)
+        values = frame[column].tolist()
+        for row, (value, cell_format) in enumerate(zip(values, per_row, strict=True), start=1):
+            if isinstance(value, (np.integer, np.floating)):
+                value = value.item()
+            formats.write_value(sheet, row, col, value, formats(cell_format))
+        width = max([min(len(str(column)), 24)] + [len(_shown(v)) for v in values[:200]])
+        sheet.set_column(col, col, min(max(width + 2, 9), 60))
+    sheet.set_row(0, 32)
+    formats.print_setup(sheet)
+    sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
 
 
 def _shown(value) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, pd.Timestamp):
-        return "2027-01"
+        return "Jan 2027"
     return str(value)
