@@ -482,7 +482,7 @@ def write_projection(sheet, projection: Projection, refs: InputRefs, formats) ->
         ("active", "Trigger on, after any lead (1 = on)", [t.label for t in triggers]),
         ("stage_chain", "Stage in force so far (position in Stages)", [s.label for s in stages]),
         ("bought", "Item bought (1 = yes)", [i.name for i in items]),
-        ("rate", "Cost per cadence period (USD)", [i.name for i in items]),
+        ("rate", "Price per cadence period (USD)", [i.name for i in items]),
         ("start", "Run starts (1 = first month bought)", [i.name for i in items]),
         ("into", "Months into the run", [i.name for i in items]),
         ("accrual", "Accrual (USD/month)", [i.name for i in items]),
@@ -549,6 +549,7 @@ def write_projection(sheet, projection: Projection, refs: InputRefs, formats) ->
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, len(PROJECTION_HEADERS) - 1, 14)
     sheet.set_column(col["stage"], col["stage"], 11)
+    sheet.set_column(col["arr"], col["arr"], 16)
     sheet.set_column(len(PROJECTION_HEADERS), nxt - 1, 12)
     sheet.freeze_panes(FIRST_ROW, 2)
     formats.print_setup(sheet, title_rows=(3, HEADER_ROW))
@@ -603,9 +604,13 @@ def write_projection(sheet, projection: Projection, refs: InputRefs, formats) ->
         arpu = f"{s_refs['arpu']}*(1+{s_refs['arpu_growth']})^({month}/12)"
         write(r, col["arpu"], arpu, f(formats.USD), float(a.arpu[m]))
         write(
-            r, col["mrr"], f"{cell('users', r)}*{cell('arpu', r)}", f(formats.USD), float(a.mrr[m])
+            r,
+            col["mrr"],
+            f"{cell('users', r)}*{cell('arpu', r)}",
+            f(formats.USD_WHOLE),
+            float(a.mrr[m]),
         )
-        write(r, col["arr"], f"12*{cell('mrr', r)}", f(formats.USD), float(a.arr[m]))
+        write(r, col["arr"], f"12*{cell('mrr', r)}", f(formats.USD_WHOLE), float(a.arr[m]))
         metric_ref = {
             "month": month,
             "users": cell("users", r),
@@ -731,7 +736,7 @@ def write_projection(sheet, projection: Projection, refs: InputRefs, formats) ->
         )  # fmt: skip
         for name, flow in (("cumulative_accrual", spend), ("cumulative_cash", cash_spend)):
             formula = flow if first else f"{cell(name, prev)}+{flow}"
-            write(r, col[name], formula, f(formats.USD), float(row_values[name]))
+            write(r, col[name], formula, f(formats.USD_WHOLE), float(row_values[name]))
         mrr = metric_ref["mrr"]
         write(
             r, col["pct_of_revenue"], f'IF({mrr}>0,{spend}/{mrr},"")', f(formats.PCT),

@@ -34,6 +34,9 @@ class Formats:
         self.wrapped_header = book.add_format(
             {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}
         )
+        self.figure_header = book.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "align": "right"}
+        )
         self.block = book.add_format({"bold": True, "italic": True})
         self.right = book.add_format({"align": "right"})
         self.wrapped = book.add_format({"text_wrap": True, "valign": "top"})

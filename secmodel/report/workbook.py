@@ -41,15 +41,15 @@ FORMATS = {
     "date": F.MONTH,
     "users": F.COUNT,
     "arpu": F.USD,
-    "mrr": F.USD,
-    "arr": F.USD,
+    "mrr": F.USD_WHOLE,  # revenue in whole dollars: cents would be false precision
+    "arr": F.USD_WHOLE,
     "security_score": "0.0",
     "budget": F.USD,
     "spend_accrual": F.USD,
     "spend_cash": F.USD,
     "budget_gap": F.USD,
-    "cumulative_accrual": F.USD,
-    "cumulative_cash": F.USD,
+    "cumulative_accrual": F.USD_WHOLE,
+    "cumulative_cash": F.USD_WHOLE,
     "pct_of_revenue": F.PCT,
     "pct_of_revenue_ttm": F.PCT,
 }
@@ -101,7 +101,7 @@ def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
     write_checks(book.add_worksheet("Checks"), checks, formats)
     for name, frame, column_formats in _value_sheets(pack):
         _write_frame(book.add_worksheet(name), frame, formats, column_formats)
-    _read_me(read_me, pack, formats, as_of, values_only)
+    _read_me(read_me, formats, as_of, values_only)
     book.close()
     return buffer.getvalue()
 
@@ -110,7 +110,7 @@ def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
 # Read me and Summary
 
 
-def _read_me(sheet, pack: BoardPack, formats: Formats, as_of: date | None, values_only) -> None:
+def _read_me(sheet, formats: Formats, as_of: date | None, values_only) -> None:
     """What the workbook holds and how to use it."""
     lines = [
         (TITLE, formats.header),
@@ -141,10 +141,11 @@ def _read_me(sheet, pack: BoardPack, formats: Formats, as_of: date | None, value
     sheet.write_string(len(lines), 1, "an input: type over it")
     sheet.write_number(len(lines) + 1, 0, 1500, formats.calc(Formats.USD))
     sheet.write_string(len(lines) + 1, 1, "a formula or a value: do not type over it")
-    sheet.set_column(0, 0, 120)
-    sheet.set_column(1, 1, 40)
+    sheet.write_string(len(lines) + 2, 0, "id", formats.structure(None))
+    sheet.write_string(len(lines) + 2, 1, "structure: change it in the CSV files")
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 110)
     formats.print_setup(sheet)
-    del pack
 
 
 def _summary_sheet(sheet, pack: BoardPack, formats: Formats) -> None:
@@ -153,7 +154,8 @@ def _summary_sheet(sheet, pack: BoardPack, formats: Formats) -> None:
     sentences = key_sentences(pack.projections, pack.figures, pack.inputs.benchmarks)
     headers = ["Figure", "Period or upgrade", *[p.scenario.label for p in pack.projections]]
     for col, header in enumerate(headers):
-        sheet.write_string(0, col, header, formats.wrapped_header)
+        fmt = formats.wrapped_header if col < 2 else formats.figure_header
+        sheet.write_string(0, col, header, fmt)
     row = 1
     last_group = None
     for r in summary_rows(pack.projections, pack.figures):
@@ -366,15 +368,32 @@ def _uncertainty_sheets(pack: BoardPack):
     yield (
         "Upgrade timing",
         timing_frame,
-        {c: F.PCT if "%" in c else F.INTEGER for c in timing_frame.columns[2:]},
+        {c: F.PCT if c.endswith("(%)") else F.INTEGER for c in timing_frame.columns[2:]},
     )
     s = _concat(sensitivity, ["Scenario (name)", "Driver", "Input (file:line)"])
+    by_row = [driver_format(pack.inputs, d, source) for d, source in
+              zip(s["Driver"], s["Input (file:line)"], strict=True)]  # fmt: skip
     yield (
         "Sensitivity",
         s,
         {c: F.USD_WHOLE for c in s.columns if "(USD)" in c}
-        | {c: F.PCT for c in s.columns if "(%)" in c},
+        | {c: F.PCT for c in s.columns if "(%)" in c}
+        | {c: by_row for c in ("Base value", "Low value", "High value")},
     )
+
+
+def driver_format(inputs, driver: str, source: str) -> str:
+    """The number format of a sensitivity driver's values: growth rates as percent, prices
+    in dollars (a share-of-revenue price as percent), users and months as counts."""
+    if driver.startswith("user growth"):
+        return F.PCT_INPUT
+    if driver == "ARPU":
+        return F.USD
+    if driver.startswith("price"):
+        line = int(source.rpartition(":")[2]) if source.startswith("catalog.csv:") else None
+        item = next((i for i in inputs.catalog.values() if i.line == line), None)
+        return F.PCT_INPUT if item is not None and item.basis == "pct_revenue" else F.USD
+    return "#,##0.0"
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -389,25 +408,38 @@ def _write_frame(sheet, frame: pd.DataFrame, formats: Formats, column_formats: d
     per column, or a list of one per row); frozen header, widths that fit, print setup and a
     filter."""
     sheet.freeze_panes(1, 1)
+    lines = np.ones(len(frame), dtype=int)  # text lines in each row
     for col, column in enumerate(frame.columns):
         sheet.write_string(0, col, str(column), formats.wrapped_header)
         fmt = column_formats.get(column)
         per_row = fmt if isinstance(fmt, list) else [fmt] * len(frame)
         values = frame[column].tolist()
+        width = max([min(len(str(column)), 24)] + [len(_shown(v)) for v in values[:200]])
+        wrap = width > WRAP_WIDTH and all(isinstance(v, str) for v in values if v == v and v)
         for row, (value, cell_format) in enumerate(zip(values, per_row, strict=True), start=1):
             if isinstance(value, (np.integer, np.floating)):
                 value = value.item()
-            formats.write_value(sheet, row, col, value, formats(cell_format))
-        width = max([min(len(str(column)), 24)] + [len(_shown(v)) for v in values[:200]])
-        sheet.set_column(col, col, min(max(width + 2, 9), 60))
+            cell = formats.wrapped if wrap else formats(cell_format)
+            formats.write_value(sheet, row, col, value, cell)
+        if wrap:  # long text wraps in a column of WRAP_WIDTH characters
+            sheet.set_column(col, col, WRAP_WIDTH)
+            needed = [-(-len(v) // (WRAP_WIDTH - 4)) if isinstance(v, str) else 1 for v in values]
+            lines = np.maximum(lines, needed)
+        else:
+            sheet.set_column(col, col, min(max(width + 2, 10), 60))
     sheet.set_row(0, 32)
+    for row in np.nonzero(lines > 1)[0]:  # spreadsheets do not grow a row to fit on opening
+        sheet.set_row(int(row) + 1, 12.75 * int(lines[row]))
     formats.print_setup(sheet)
     sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+
+
+WRAP_WIDTH = 45  # characters: a wider text column wraps
 
 
 def _shown(value) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, pd.Timestamp):
-        return "Jan 2027"
+        return "Jan 2027 "
     return str(value)
