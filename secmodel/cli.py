@@ -535,10 +535,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
-    from secmodel.report.formats import skip_format_checkers
     from secmodel.report.runner import run_notebooks  # papermill is slow to import: only here
 
-    skip_format_checkers()
     return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)
 
 

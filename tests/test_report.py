@@ -3,8 +3,6 @@ output for the same inputs, and failures that leave nothing half-written."""
 
 import json
 import re
-import subprocess
-import sys
 
 import openpyxl
 import pandas as pd
@@ -334,35 +332,6 @@ def test_long_identifiers_never_broken_in_the_wide_tables(built):
     ]
     broken = [i for i in identifiers if f" {i} " not in f" {text} "]
     assert not broken
-
-
-def test_jsonschema_format_checkers_skipped_and_notebooks_still_validated():
-    code = (
-        "import sys\n"
-        "from secmodel.report.formats import FORMAT_CHECKERS, skip_format_checkers\n"
-        "assert skip_format_checkers()\n"
-        "import nbformat\n"
-        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
-        "bad = nbformat.v4.new_notebook(); bad.cells.append({'cell_type': 'nonsense'})\n"
-        "try:\n"
-        "    nbformat.validate(bad)\n"
-        "    raise SystemExit('an invalid notebook passed')\n"
-        "except nbformat.ValidationError:\n"
-        "    pass\n"
-        "assert all(sys.modules[name] is None for name in FORMAT_CHECKERS)\n"
-        "assert 'arrow' not in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
-
-
-def test_format_checkers_kept_when_switched_off_or_untested(monkeypatch):
-    import secmodel.report.formats as formats
-
-    monkeypatch.setenv(formats.SWITCH, "1")
-    assert not formats.skip_format_checkers()
-    monkeypatch.delenv(formats.SWITCH)
-    monkeypatch.setattr(formats, "version", lambda name: "5.0.0")
-    assert not formats.tested_jsonschema()
 
 
 def test_one_load_of_the_inputs_and_one_projection_per_scenario(tmp_path, monkeypatch):

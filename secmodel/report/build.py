@@ -292,9 +292,6 @@ def make_report(
     out_dir: Path = Path("reports"),
 ) -> ReportRequest:
     """Validate, compute, execute the template, render the PDF and write the workbook."""
-    from secmodel.report.formats import skip_format_checkers
-
-    skip_format_checkers()
     # The kernel and the drawing processes start first: they boot while this process
     # validates the request and computes the figures.
     with (
