@@ -22,6 +22,13 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# projection.csv's columns, in its order (the README's table; the workbook's layout contract)
+PROJECTION_COLUMNS = [
+    "month", "date", "users", "arpu", "mrr", "arr", "stage", "security_score", "budget",
+    "spend_accrual", "spend_cash", "budget_gap", "cumulative_accrual", "cumulative_cash",
+    "pct_of_revenue", "pct_of_revenue_ttm",
+]  # fmt: skip
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

@@ -9,26 +9,8 @@ import pandas as pd
 import pytest
 
 import secmodel.model.projection
-from tests.conftest import SEED_DATA
+from tests.conftest import PROJECTION_COLUMNS, SEED_DATA
 from tests.test_bad_input import read_rows, write_rows
-
-PROJECTION_COLUMNS = [
-    "month",
-    "date",
-    "users",
-    "arpu",
-    "mrr",
-    "arr",
-    "stage",
-    "security_score",
-    "budget",
-    "spend_accrual",
-    "spend_cash",
-    "cumulative_accrual",
-    "cumulative_cash",
-    "pct_of_revenue",
-    "pct_of_revenue_ttm",
-]
 
 
 def snapshot(folder):

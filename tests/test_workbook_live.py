@@ -24,29 +24,12 @@ from secmodel import load_inputs, project_scenario
 from secmodel.inputs.condition import Compare, Metric, Number
 from secmodel.report.board import build_pack
 from secmodel.report.workbook import workbook_bytes
+from tests.conftest import PROJECTION_COLUMNS
 from tests.libreoffice import needs_libreoffice, recalculate, strip_cached_values
 from tests.test_bad_input import set_cell, set_cell_at
 from tests.test_engine_oracle import model_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed"
-PROJECTION_COLUMNS = [
-    "month",
-    "date",
-    "users",
-    "arpu",
-    "mrr",
-    "arr",
-    "stage",
-    "security_score",
-    "budget",
-    "spend_accrual",
-    "spend_cash",
-    "budget_gap",
-    "cumulative_accrual",
-    "cumulative_cash",
-    "pct_of_revenue",
-    "pct_of_revenue_ttm",
-]  # fmt: skip  (projection.csv's columns, in its order)
 # What a reader of the sheet needs in each header: a unit where the column has one.
 HEADER_UNITS = {"arpu": "USD", "mrr": "USD", "arr": "USD", "budget": "USD",
                 "spend_accrual": "USD", "spend_cash": "USD", "budget_gap": "USD",
@@ -313,3 +296,25 @@ def test_editing_an_input_moves_the_projection(seed_book, data_dir, tmp_path):
         # and it moved: hosting costs $150 a month more from month 0 in every scenario
         assert sheets[scenario]["spend_accrual"][0] == before[scenario]["spend_accrual"][0] + 150
     assert not np.allclose(sheets["base"]["users"], before["base"]["users"])
+
+
+def test_a_scenario_too_large_for_formulas_gets_values(monkeypatch, tmp_path):
+    """Past the live model's size (LIVE_CELLS, lowered here to the seed's size), a Projection
+    sheet holds the run's values in the same layout, and the Read me names the scenario."""
+    import secmodel.report.livemodel as livemodel
+
+    pack = build_pack(load_inputs(SEED), ["base", "bear"])
+    monkeypatch.setattr(livemodel, "LIVE_CELLS", livemodel.live_cells(pack.projections[0]) - 1)
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook_bytes(pack))
+    sheets = projection_sheets(path)
+    for p in pack.projections:
+        assert_same_projection(sheets[p.scenario.scenario], p.table, p.scenario.scenario)
+    book = openpyxl.load_workbook(path)
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("=")
+        for row in book["Projection base"].iter_rows()
+        for c in row
+    )
+    text = " ".join(str(c.value) for row in book["Read me"].iter_rows() for c in row if c.value)
+    assert "Values only (too large to hold as formulas): Base case, Bear case." in text
