@@ -23,6 +23,7 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from secmodel.inputs.condition import AllOf, AnyOf, Compare, Metric, Negation, Number
+from secmodel.inputs.loader import BASES, CADENCES
 from secmodel.model.checks import ATOL, RTOL, run_checks
 from secmodel.model.engine import item_rate, months_into_run, run_length, user_growth_by_month
 from secmodel.model.projection import Projection
@@ -341,6 +342,10 @@ def _triggers_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         rows.append(row)
     note = INPUT_NOTE + " T1, T2, ... are the numbers of each condition, in order."
     placed = write_table(sheet, "Triggers", rows, formats, note)
+    if placed:
+        for col, least in ((4, 1), (5, 0)):  # sustain and lead: whole months
+            whole = {"validate": "integer", "criteria": ">=", "value": least}
+            sheet.data_validation(placed[0], col, placed[-1], col, whole)
     for t, r in zip(triggers, placed, strict=True):
         refs.trigger.append(
             {
@@ -378,6 +383,13 @@ def _catalog_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         for i in items
     ]
     placed = write_table(sheet, "Catalog", rows, formats, INPUT_NOTE)
+    if placed:  # drop-downs: a typing slip would otherwise silently match no rule
+        first, last = placed[0], placed[-1]
+        for col, choices in ((5, list(CADENCES)), (6, list(BASES))):
+            sheet.data_validation(first, col, last, col, {"validate": "list", "source": choices})
+        sheet.data_validation(
+            first, 7, last, 7, {"validate": "list", "source": f"={refs.trigger_ids}"}
+        )
     for r in placed:
         refs.item.append(
             {
@@ -405,6 +417,10 @@ def _stages_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         INPUT_NOTE + " Stages are listed by rank: the highest one whose trigger is on is in force."
     )
     placed = write_table(sheet, "Stages", rows, formats, note)
+    if placed:
+        sheet.data_validation(
+            placed[0], 3, placed[-1], 3, {"validate": "list", "source": f"={refs.trigger_ids}"}
+        )
     for r in placed:
         refs.stage.append({"trigger": absolute("Stages", r, 3)})
     last = max(len(stages), 1)
@@ -457,301 +473,308 @@ class Block:
 
 def write_projection(sheet, projection: Projection, refs: InputRefs, formats) -> list[str]:
     """The live Projection sheet of one scenario; returns the check columns' cell ranges
-    (one per check, rows month 0 to the horizon) for the Checks sheet."""
-    p, a, model = projection, projection.arrays, projection.model
-    scenario = p.scenario
-    s_refs = refs.scenario[scenario.scenario]
-    months = a.months
-    rows = FIRST_ROW + months  # the zero-based sheet row of each month
-    last_row = int(rows[-1])
-    triggers, items, stages = model.triggers, model.items, model.stages
-    n_items, n_stages = len(items), len(stages)
-    col = {name: n for n, name in enumerate(PROJECTION_HEADERS)}
-    L = {name: xl_col_to_name(n) for name, n in col.items()}
+    (one per check, months 0 to the horizon) for the Checks sheet."""
+    return ProjectionSheet(sheet, projection, refs, formats).write()
 
-    # working columns, left to right
-    nxt = len(PROJECTION_HEADERS)
-    blocks = {}
-    for key, title, headers in (
-        ("growth", "Drivers", ["User growth (%/month)"]),
-        ("stage_name", "Stage", ["Stage (name)"]),
-        ("condition", "Condition holds (1 = yes)", [t.label for t in triggers]),
-        ("run", "Months the condition has held", [t.label for t in triggers]),
-        ("sustained", "Held for its sustain months (1 = yes)", [t.label for t in triggers]),
-        ("fired", "Fired by this month (1 = yes)", [t.label for t in triggers]),
-        ("active", "Trigger on, after any lead (1 = on)", [t.label for t in triggers]),
-        ("stage_chain", "Stage in force so far (position in Stages)", [s.label for s in stages]),
-        ("bought", "Item bought (1 = yes)", [i.name for i in items]),
-        ("rate", "Price per cadence period (USD)", [i.name for i in items]),
-        ("start", "Run starts (1 = first month bought)", [i.name for i in items]),
-        ("into", "Months into the run", [i.name for i in items]),
-        ("accrual", "Accrual (USD/month)", [i.name for i in items]),
-        ("cash", "Cash (USD/month)", [i.name for i in items]),
-        ("checks", "Checks (TRUE = pass)", list(CHECK_WORDS.values())),
-    ):
-        blocks[key] = Block(title, nxt, headers)
-        nxt += len(headers)
-    B = blocks
 
-    # the Python model's values, for the cached results
-    growth = user_growth_by_month(scenario.growth, p.horizon_months)
-    rates = item_rate(items, a.users[None, :], a.mrr[None, :])[0]
-    run = run_length(a.condition)
-    fired = np.logical_or.accumulate(a.sustained, axis=-1)
-    into = np.where(a.item_active, months_into_run(a.item_active), 0)
-    chain = np.zeros((n_stages, len(months)), dtype=np.int64)
-    for s in range(n_stages):
-        on = a.trigger_active[model.stage_trigger[s]]
-        chain[s] = np.where(on, s + 1, chain[s - 1] if s else 0)
-    table = p.table
-    dates = [serial(d) for d in table["date"]]
+def blank_if_missing(value):
+    """A cached result: '' where the model has no value (NaN), as the formula shows it."""
+    return "" if isinstance(value, float) and np.isnan(value) else value
 
-    # headers
-    sheet.write_string(0, 0, "Scenario", formats.header)
-    sheet.write_string(0, 1, scenario.scenario)
-    sheet.write_string(1, 0, "Name", formats.header)
-    sheet.write_string(1, 1, scenario.label)
-    sheet.write_string(
-        0,
-        3,
-        "Every figure is a formula on the input sheets (yellow cells) and earlier months; "
-        "columns A-P are projection.csv's columns, working columns follow to the right.",
-        formats.note,
-    )
-    sheet.write_string(
-        2, len(PROJECTION_HEADERS), "Row 3: the position of each item's and stage's trigger in "
-        "the Triggers sheet", formats.note,
-    )  # fmt: skip
-    # each item's and stage's trigger, found once per sheet (its position in Triggers)
-    position_ref = {}
-    trigger_pos = {t.trigger_id: k for k, t in enumerate(triggers)}
-    for key, targets, ids in (
-        ("bought", refs.item, [i.trigger for i in items]),
-        ("stage_chain", refs.stage, [s.trigger for s in stages]),
-    ):
-        for n, (target, trigger_id) in enumerate(zip(targets, ids, strict=True)):
-            c = B[key].col(n)
-            write_formula = sheet.write_formula
-            write_formula(
-                2, c, f"MATCH({target['trigger']},{refs.trigger_ids},0)", formats.calc("0"),
-                trigger_pos[trigger_id] + 1,
-            )  # fmt: skip
-            position_ref[c] = f"{xl_col_to_name(c)}$3"
-    sheet.write_string(3, 0, "Projection", formats.block)
-    for name, header in PROJECTION_HEADERS.items():
-        sheet.write_string(HEADER_ROW, col[name], header, formats.wrapped_header)
-    for b in B.values():
-        sheet.write_string(3, b.first, b.title, formats.block)
-        for n, header in enumerate(b.headers):
-            sheet.write_string(HEADER_ROW, b.col(n), header, formats.wrapped_header)
-    sheet.set_row(HEADER_ROW, 64)
-    sheet.set_column(0, 0, 10)
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, len(PROJECTION_HEADERS) - 1, 14)
-    sheet.set_column(col["stage"], col["stage"], 11)
-    sheet.set_column(col["arr"], col["arr"], 16)
-    sheet.set_column(len(PROJECTION_HEADERS), nxt - 1, 12)
-    sheet.freeze_panes(FIRST_ROW, 2)
-    formats.print_setup(sheet, title_rows=(3, HEADER_ROW))
-    # the printout is the projection itself; the working columns are for the screen
-    sheet.print_area(0, 0, last_row, len(PROJECTION_HEADERS) - 1)
-    sheet.autofilter(HEADER_ROW, 0, last_row, nxt - 1)
 
-    write = sheet.write_formula
-    f = formats.calc
-    flag = f("0")
-    growth_col = B["growth"].col(0)
-    growth_from, growth_rate, first_from, first_rate = refs.growth[scenario.scenario]
+class ProjectionSheet:
+    """One scenario's Projection sheet, written step by step: the layout and headings, then
+    for each month its revenue drivers, trigger flags, stage, items, totals and checks. Every
+    formula is written with the Python model's value as its cached result."""
 
-    def cell(name_or_col, r):
-        c = col[name_or_col] if isinstance(name_or_col, str) else name_or_col
-        return xl_rowcol_to_cell(r, c)
+    def __init__(self, sheet, projection: Projection, refs: InputRefs, formats):
+        self.sheet, self.p, self.refs, self.formats = sheet, projection, refs, formats
+        self.a, self.model = projection.arrays, projection.model
+        self.scenario = projection.scenario
+        self.inputs = refs.scenario[self.scenario.scenario]
+        self.last_row = FIRST_ROW + len(self.a.months) - 1
+        self.col = {name: n for n, name in enumerate(PROJECTION_HEADERS)}
+        self.blocks = self._blocks()
+        self.width = max(b.first + len(b.headers) for b in self.blocks.values())
+        self.position_ref: dict[int, str] = {}
+        self._cache_values()
 
-    def here(c: int, r: int) -> str:
-        """A cell of this sheet, relative (the formula reads as in a hand-built model)."""
-        return xl_rowcol_to_cell(r, c)
+    # layout --------------------------------------------------------------------------------
 
-    def span(c: int) -> str:
-        """The whole column c, months 0 to the horizon (absolute), for INDEX and checks."""
-        return f"${xl_col_to_name(c)}${FIRST_ROW + 1}:${xl_col_to_name(c)}${last_row + 1}"
+    def _blocks(self) -> dict[str, Block]:
+        """The working columns, left to right after projection.csv's, in groups."""
+        m = self.model
+        triggers = [t.label for t in m.triggers]
+        items = [i.name for i in m.items]
+        blocks, first = {}, len(PROJECTION_HEADERS)
+        for key, title, headers in (
+            ("growth", "Drivers", ["User growth (%/month)"]),
+            ("stage_name", "Stage", ["Stage (name)"]),
+            ("condition", "Condition holds (1 = yes)", triggers),
+            ("run", "Months the condition has held", triggers),
+            ("sustained", "Held for its sustain months (1 = yes)", triggers),
+            ("fired", "Fired by this month (1 = yes)", triggers),
+            ("active", "Trigger on, after any lead (1 = on)", triggers),
+            ("stage_chain", "Stage in force so far (position in Stages)",
+             [s.label for s in m.stages]),
+            ("bought", "Item bought (1 = yes)", items),
+            ("rate", "Price per cadence period (USD)", items),
+            ("start", "Run starts (1 = first month bought)", items),
+            ("into", "Months into the run", items),
+            ("accrual", "Accrual (USD/month)", items),
+            ("cash", "Cash (USD/month)", items),
+            ("checks", "Checks (TRUE = pass)", list(CHECK_WORDS.values())),
+        ):  # fmt: skip
+            blocks[key] = Block(title, first, headers)
+            first += len(headers)
+        return blocks
 
-    for m, r in zip(months, rows, strict=True):
-        m, r = int(m), int(r)
-        prev = r - 1
-        first = m == 0
-        # month, date, growth, users, ARPU, MRR, ARR
-        if first:
-            sheet.write_number(r, col["month"], 0, f("0"))
+    def _cache_values(self) -> None:
+        """The Python model's value of every working column (the engine's own steps)."""
+        a, m = self.a, self.model
+        self.growth = user_growth_by_month(self.scenario.growth, self.p.horizon_months)
+        self.rates = item_rate(m.items, a.users[None, :], a.mrr[None, :])[0]
+        self.run = run_length(a.condition)
+        self.fired = np.logical_or.accumulate(a.sustained, axis=-1)
+        self.into = np.where(a.item_active, months_into_run(a.item_active), 0)
+        self.chain = np.zeros((len(m.stages), len(a.months)), dtype=np.int64)
+        for s in range(len(m.stages)):
+            on = a.trigger_active[m.stage_trigger[s]]
+            self.chain[s] = np.where(on, s + 1, self.chain[s - 1] if s else 0)
+        self.dates = [serial(d) for d in self.p.table["date"]]
+
+    def cell(self, column: str | int, row: int) -> str:
+        """A cell of this sheet by projection column name or column number (relative, so the
+        formula reads as in a hand-built model)."""
+        return xl_rowcol_to_cell(row, self.col[column] if isinstance(column, str) else column)
+
+    def at(self, block: str, n: int, row: int) -> str:
+        """The cell of column n of a working block in a row."""
+        return xl_rowcol_to_cell(row, self.blocks[block].col(n))
+
+    def span(self, block: str, n: int) -> str:
+        """Column n of a block over every month (absolute), for INDEX and the checks."""
+        letter = self.blocks[block].letter(n)
+        return f"${letter}${FIRST_ROW + 1}:${letter}${self.last_row + 1}"
+
+    def put(self, row: int, column: str | int, formula: str, number_format, value) -> None:
+        """One formula with its cached value."""
+        c = self.col[column] if isinstance(column, str) else column
+        self.sheet.write_formula(row, c, formula, self.formats.calc(number_format), value)
+
+    def write(self) -> list[str]:
+        """Every cell of the sheet; the check columns' ranges."""
+        self.headings()
+        self.trigger_positions()
+        for m in range(len(self.a.months)):
+            row = FIRST_ROW + m
+            self.revenue(row, m)
+            self.triggers(row, m)
+            self.stage(row, m)
+            self.items(row, m)
+            self.totals(row, m)
+            _write_check_cells(self, row, m)
+        return [self.span("checks", n) for n in range(len(CHECK_WORDS))]
+
+    def headings(self) -> None:
+        """Rows 1-5: the scenario, a note, block titles, headers; widths, panes, printing."""
+        sheet, fmt, s = self.sheet, self.formats, self.scenario
+        sheet.write_string(0, 0, "Scenario", fmt.header)
+        sheet.write_string(0, 1, s.scenario)
+        sheet.write_string(1, 0, "Name", fmt.header)
+        sheet.write_string(1, 1, s.label)
+        sheet.write_string(0, 3, "Every figure is a formula on the input sheets (yellow cells) "
+                           "and earlier months; columns A-P are projection.csv's columns, "
+                           "working columns follow to the right.", fmt.note)  # fmt: skip
+        sheet.write_string(2, len(PROJECTION_HEADERS), "Row 3: the position of each item's "
+                           "and stage's trigger in the Triggers sheet", fmt.note)  # fmt: skip
+        sheet.write_string(3, 0, "Projection", fmt.block)
+        for name, header in PROJECTION_HEADERS.items():
+            sheet.write_string(HEADER_ROW, self.col[name], header, fmt.wrapped_header)
+        for b in self.blocks.values():
+            sheet.write_string(3, b.first, b.title, fmt.block)
+            for n, header in enumerate(b.headers):
+                sheet.write_string(HEADER_ROW, b.col(n), header, fmt.wrapped_header)
+        sheet.set_row(HEADER_ROW, 64)
+        sheet.set_column(0, 1, 10)
+        sheet.set_column(2, len(PROJECTION_HEADERS) - 1, 14)
+        sheet.set_column(self.col["stage"], self.col["stage"], 11)
+        sheet.set_column(self.col["arr"], self.col["arr"], 16)
+        sheet.set_column(len(PROJECTION_HEADERS), self.width - 1, 12)
+        sheet.freeze_panes(FIRST_ROW, 2)
+        fmt.print_setup(sheet, title_rows=(3, HEADER_ROW))
+        # the printout is the projection itself; the working columns are for the screen
+        sheet.print_area(0, 0, self.last_row, len(PROJECTION_HEADERS) - 1)
+        sheet.autofilter(HEADER_ROW, 0, self.last_row, self.width - 1)
+
+    def trigger_positions(self) -> None:
+        """Row 3: each item's and stage's trigger, found once per sheet (MATCH on its id in
+        the Catalog or Stages sheet), as its position among the Triggers sheet's rows."""
+        m = self.model
+        position = {t.trigger_id: k + 1 for k, t in enumerate(m.triggers)}
+        for block, targets, ids in (
+            ("bought", self.refs.item, [i.trigger for i in m.items]),
+            ("stage_chain", self.refs.stage, [s.trigger for s in m.stages]),
+        ):
+            for n, (target, trigger_id) in enumerate(zip(targets, ids, strict=True)):
+                c = self.blocks[block].col(n)
+                formula = f"MATCH({target['trigger']},{self.refs.trigger_ids},0)"
+                self.put(2, c, formula, "0", position[trigger_id])
+                self.position_ref[c] = f"{xl_col_to_name(c)}$3"
+
+    # one month's steps -----------------------------------------------------------------------
+
+    def revenue(self, row: int, m: int) -> None:
+        """Month, date, user growth (fraction/month), users, ARPU (USD/user/month), MRR
+        (USD/month), ARR (USD/year)."""
+        a, f, inputs, cell = self.a, self.formats, self.inputs, self.cell
+        if m == 0:
+            self.sheet.write_number(row, self.col["month"], 0, f.calc("0"))
         else:
-            write(r, col["month"], f"{cell('month', prev)}+1", f("0"), m)
-        month = cell("month", r)
-        start = s_refs["start"]
-        write(
-            r, col["date"], f"DATE(YEAR({start}),MONTH({start})+{month},1)", f(formats.MONTH),
-            dates[m],
-        )  # fmt: skip
-        g = xl_rowcol_to_cell(r, growth_col, col_abs=True)
-        write(
-            r,
-            growth_col,
-            f"IF({month}=0,0,IF({month}<{first_from},{first_rate},"
-            f"LOOKUP({month},{growth_from},{growth_rate})))",
-            f(formats.PCT_INPUT),
-            float(growth[m]),
-        )
-        users = s_refs["users"] if first else f"{cell('users', prev)}*(1+{g})"
-        write(r, col["users"], users, f(formats.COUNT), float(a.users[m]))
-        arpu = f"{s_refs['arpu']}*(1+{s_refs['arpu_growth']})^({month}/12)"
-        write(r, col["arpu"], arpu, f(formats.USD), float(a.arpu[m]))
-        write(
-            r,
-            col["mrr"],
-            f"{cell('users', r)}*{cell('arpu', r)}",
-            f(formats.USD_WHOLE),
-            float(a.mrr[m]),
-        )
-        write(r, col["arr"], f"12*{cell('mrr', r)}", f(formats.USD_WHOLE), float(a.arr[m]))
-        metric_ref = {
-            "month": month,
-            "users": cell("users", r),
-            "mrr": cell("mrr", r),
-            "arr": cell("arr", r),
-        }
-        # triggers
-        for k, t in enumerate(triggers):
-            tr = refs.trigger[k]
-            cond = condition_formula(t.condition.tree, metric_ref, refs.thresholds[k])
-            c_cell = cell(B["condition"].col(k), r)
-            write(r, B["condition"].col(k), f"IF({cond},1,0)", flag, int(a.condition[k, m]))
-            run_formula = (
-                f"{c_cell}" if first else f"IF({c_cell}=1,{cell(B['run'].col(k), prev)}+1,0)"
-            )
-            write(r, B["run"].col(k), run_formula, flag, int(run[k, m]))
-            run_cell = cell(B["run"].col(k), r)
-            write(
-                r, B["sustained"].col(k), f"IF({run_cell}>={tr['sustain']},1,0)", flag,
-                int(a.sustained[k, m]),
-            )  # fmt: skip
-            s_cell = cell(B["sustained"].col(k), r)
-            fired_formula = s_cell if first else f"MAX({cell(B['fired'].col(k), prev)},{s_cell})"
-            write(r, B["fired"].col(k), fired_formula, flag, int(fired[k, m]))
-            lead = tr["lead"]
-            back = f"{month}-{lead}+1"
-            write(
-                r,
-                B["active"].col(k),
-                f"IF({month}<{lead},0,IF({tr['latch']},INDEX({span(B['fired'].col(k))},{back}),"
-                f"INDEX({span(B['sustained'].col(k))},{back})))",
-                flag,
-                int(a.trigger_active[k, m]),
-            )
-        on_row = B["active"].row_span(r)
-        # stage in force
-        for s in range(n_stages):
-            earlier = here(B["stage_chain"].col(s - 1), r) if s else "0"
-            on = f"INDEX({on_row},{position_ref[B['stage_chain'].col(s)]})"
-            write(
-                r, B["stage_chain"].col(s), f"IF({on}=1,{s + 1},{earlier})", flag,
-                int(chain[s, m]),
-            )  # fmt: skip
-        position = cell(B["stage_chain"].col(n_stages - 1), r) if n_stages else "0"
-        row_values = table.iloc[m]
+            self.put(row, "month", f"{cell('month', row - 1)}+1", "0", m)
+        month, start = cell("month", row), inputs["start"]
+        date = f"DATE(YEAR({start}),MONTH({start})+{month},1)"
+        self.put(row, "date", date, f.MONTH, self.dates[m])
+        growth_from, growth_rate, first_from, first_rate = self.refs.growth[self.scenario.scenario]
+        growth_col = self.blocks["growth"].col(0)
+        growth = (f"IF({month}=0,0,IF({month}<{first_from},{first_rate},"
+                  f"LOOKUP({month},{growth_from},{growth_rate})))")  # fmt: skip
+        self.put(row, growth_col, growth, f.PCT_INPUT, float(self.growth[m]))
+        g = cell(growth_col, row)
+        users = inputs["users"] if m == 0 else f"{cell('users', row - 1)}*(1+{g})"
+        self.put(row, "users", users, f.COUNT, float(a.users[m]))
+        arpu = f"{inputs['arpu']}*(1+{inputs['arpu_growth']})^({month}/12)"
+        self.put(row, "arpu", arpu, f.USD, float(a.arpu[m]))
+        mrr = f"{cell('users', row)}*{cell('arpu', row)}"
+        self.put(row, "mrr", mrr, f.USD_WHOLE, float(a.mrr[m]))
+        self.put(row, "arr", f"12*{cell('mrr', row)}", f.USD_WHOLE, float(a.arr[m]))
 
-        def text_or_blank(value):
-            return "" if isinstance(value, float) and np.isnan(value) else value
+    def metric_refs(self, row: int) -> dict[str, str]:
+        """The cells a trigger condition reads in a row, by metric name."""
+        return {name: self.cell(name, row) for name in ("month", "users", "mrr", "arr")}
 
-        stage_name = model.stages[int(a.stage[m])].label if a.stage[m] >= 0 else ""
-        write(
-            r, B["stage_name"].col(0), f'IF({position}=0,"",INDEX({refs.stage_names},{position}))',
-            None, stage_name,
-        )  # fmt: skip
-        write(
-            r, col["stage"], f'IF({position}=0,"",INDEX({refs.stage_ids},{position}))', None,
-            row_values["stage"] or "",
-        )  # fmt: skip
-        write(
-            r, col["security_score"], f'IF({position}=0,"",INDEX({refs.stage_scores},{position}))',
-            f("0.0"), text_or_blank(float(row_values["security_score"])),
-        )  # fmt: skip
-        write(
-            r, col["budget"], f'IF({position}=0,"",INDEX({refs.stage_budgets},{position}))',
-            f(formats.USD), text_or_blank(float(row_values["budget"])),
-        )  # fmt: skip
-        # items
-        for i in range(n_items):
-            own = f"INDEX({on_row},{position_ref[B['bought'].col(i)]})"
+    def triggers(self, row: int, m: int) -> None:
+        """Each trigger's flags (0/1): condition, months held, sustained, fired by this month,
+        and active (latched or not, after its lead)."""
+        a, at, first = self.a, self.at, m == 0
+        month = self.cell("month", row)
+        for k, t in enumerate(self.model.triggers):
+            refs = self.refs.trigger[k]
+            condition = condition_formula(t.condition.tree, self.metric_refs(row),
+                                          self.refs.thresholds[k])  # fmt: skip
+            self.put(row, self.blocks["condition"].col(k), f"IF({condition},1,0)", "0",
+                     int(a.condition[k, m]))  # fmt: skip
+            held = at("condition", k, row)
+            if not first:
+                held = f"IF({held}=1,{at('run', k, row - 1)}+1,0)"
+            self.put(row, self.blocks["run"].col(k), held, "0", int(self.run[k, m]))
+            sustained = f"IF({at('run', k, row)}>={refs['sustain']},1,0)"
+            self.put(row, self.blocks["sustained"].col(k), sustained, "0",
+                     int(a.sustained[k, m]))  # fmt: skip
+            fired = at("sustained", k, row)
+            if not first:
+                fired = f"MAX({at('fired', k, row - 1)},{fired})"
+            self.put(row, self.blocks["fired"].col(k), fired, "0", int(self.fired[k, m]))
+            lead, back = refs["lead"], f"{month}-{refs['lead']}+1"
+            active = (f"IF({month}<{lead},0,IF({refs['latch']},"
+                      f"INDEX({self.span('fired', k)},{back}),"
+                      f"INDEX({self.span('sustained', k)},{back})))")  # fmt: skip
+            self.put(row, self.blocks["active"].col(k), active, "0", int(a.trigger_active[k, m]))
+
+    def trigger_on(self, row: int, column: int) -> str:
+        """Whether the trigger at row 3 of ``column`` is on in this row (1/0)."""
+        return f"INDEX({self.blocks['active'].row_span(row)},{self.position_ref[column]})"
+
+    def stage_position(self, row: int) -> str:
+        """The cell holding the stage in force (its position in Stages; 0: none)."""
+        stages = len(self.model.stages)
+        return self.at("stage_chain", stages - 1, row) if stages else "0"
+
+    def stage(self, row: int, m: int) -> None:
+        """The stage in force: the highest-ranked stage whose trigger is on; its id, name,
+        score (of 10) and budget (USD/month)."""
+        chain, refs, f = self.blocks["stage_chain"], self.refs, self.formats
+        for s in range(len(self.model.stages)):
+            earlier = self.at("stage_chain", s - 1, row) if s else "0"
+            on = self.trigger_on(row, chain.col(s))
+            self.put(row, chain.col(s), f"IF({on}=1,{s + 1},{earlier})", "0",
+                     int(self.chain[s, m]))  # fmt: skip
+        position = self.stage_position(row)
+        values = self.p.table.iloc[m]
+        name = self.model.stages[int(self.a.stage[m])].label if self.a.stage[m] >= 0 else ""
+        for column, source, number_format, value in (
+            (self.blocks["stage_name"].col(0), refs.stage_names, None, name),
+            ("stage", refs.stage_ids, None, values["stage"] or ""),
+            ("security_score", refs.stage_scores, "0.0", float(values["security_score"])),
+            ("budget", refs.stage_budgets, f.USD, float(values["budget"])),
+        ):
+            formula = f'IF({position}=0,"",INDEX({source},{position}))'
+            self.put(row, column, formula, number_format, blank_if_missing(value))
+
+    def items(self, row: int, m: int) -> None:
+        """Each item: bought (its trigger on, no replacing item's on), price for its period
+        (USD: the amount, per user, or a share of MRR), run start, months into the run,
+        accrual and cash (USD/month; annual items paid at the start of every 12 months)."""
+        a, at, f, first = self.a, self.at, self.formats, m == 0
+        bought_block = self.blocks["bought"]
+        for i in range(len(self.model.items)):
+            own = self.trigger_on(row, bought_block.col(i))
             replacers = [
-                f"INDEX({on_row},{position_ref[B['bought'].col(j)]})=0"
-                for j in model.replaced_by[i]
+                f"{self.trigger_on(row, bought_block.col(j))}=0" for j in self.model.replaced_by[i]
             ]
             bought = f"IF(AND({own}=1,{','.join(replacers)}),1,0)" if replacers else own
-            write(r, B["bought"].col(i), bought, flag, int(a.item_active[i, m]))
-            b_cell = here(B["bought"].col(i), r)
-            ir = refs.item[i]
-            amount, basis = ir["amount"], ir["basis"]
-            rate = (
-                f'IF({basis}="per_user",{amount}*{metric_ref["users"]},'
-                f'IF({basis}="pct_revenue",{amount}*{metric_ref["mrr"]},{amount}))'
-            )
-            write(r, B["rate"].col(i), rate, f(formats.USD), float(rates[i, m]))
-            rate_cell = here(B["rate"].col(i), r)
-            start_formula = (
-                b_cell if first else f"IF(AND({b_cell}=1,{here(B['bought'].col(i), prev)}=0),1,0)"
-            )
-            write(r, B["start"].col(i), start_formula, flag, int(a.item_starts[i, m]))
-            st_cell = here(B["start"].col(i), r)
-            into_formula = (
-                "0"
-                if first
-                else f"IF({b_cell}=1,IF({st_cell}=1,0,{here(B['into'].col(i), prev)}+1),0)"
-            )
-            write(r, B["into"].col(i), into_formula, flag, int(into[i, m]))
-            cadence = ir["cadence"]
-            write(
-                r,
-                B["accrual"].col(i),
-                f'IF({cadence}="monthly",{rate_cell}*{b_cell},IF({cadence}="annual",'
-                f"{rate_cell}/12*{b_cell},{rate_cell}*{st_cell}))",
-                f(formats.USD),
-                float(a.accrual[i, m]),
-            )
-            due = f"IF(MOD({here(B['into'].col(i), r)},12)=0,1,0)"
-            write(
-                r,
-                B["cash"].col(i),
-                f'IF({cadence}="monthly",{rate_cell}*{b_cell},IF({cadence}="annual",'
-                f"{rate_cell}*{b_cell}*{due},{rate_cell}*{st_cell}))",
-                f(formats.USD),
-                float(a.cash[i, m]),
-            )
-        # totals
-        accrual_sum = f"SUM({B['accrual'].row_span(r)})" if n_items else "0"
-        cash_sum = f"SUM({B['cash'].row_span(r)})" if n_items else "0"
-        write(r, col["spend_accrual"], accrual_sum, f(formats.USD), float(a.spend_accrual[m]))
-        write(r, col["spend_cash"], cash_sum, f(formats.USD), float(a.spend_cash[m]))
-        spend, cash_spend = cell("spend_accrual", r), cell("spend_cash", r)
-        write(
-            r, col["budget_gap"], f'IF({position}=0,"",{cell("budget", r)}-{spend})',
-            f(formats.USD), text_or_blank(float(row_values["budget_gap"])),
-        )  # fmt: skip
-        for name, flow in (("cumulative_accrual", spend), ("cumulative_cash", cash_spend)):
-            formula = flow if first else f"{cell(name, prev)}+{flow}"
-            write(r, col[name], formula, f(formats.USD_WHOLE), float(row_values[name]))
-        mrr = metric_ref["mrr"]
-        write(
-            r, col["pct_of_revenue"], f'IF({mrr}>0,{spend}/{mrr},"")', f(formats.PCT),
-            text_or_blank(float(row_values["pct_of_revenue"])),
-        )  # fmt: skip
-        top = int(max(r - 11, FIRST_ROW)) + 1
-        window_mrr = f"SUM({L['mrr']}${top}:{L['mrr']}{r + 1})"
-        window_spend = f"SUM({L['spend_accrual']}${top}:{L['spend_accrual']}{r + 1})"
-        write(
-            r, col["pct_of_revenue_ttm"], f'IF({window_mrr}>0,{window_spend}/{window_mrr},"")',
-            f(formats.PCT), text_or_blank(float(row_values["pct_of_revenue_ttm"])),
-        )  # fmt: skip
-        _write_check_cells(sheet, r, prev, first, B, cell, formats, a, m, row_values)
+            self.put(row, bought_block.col(i), bought, "0", int(a.item_active[i, m]))
+            inputs, users, mrr = self.refs.item[i], self.cell("users", row), self.cell("mrr", row)
+            amount, basis, cadence = inputs["amount"], inputs["basis"], inputs["cadence"]
+            rate = (f'IF({basis}="per_user",{amount}*{users},'
+                    f'IF({basis}="pct_revenue",{amount}*{mrr},{amount}))')  # fmt: skip
+            self.put(row, self.blocks["rate"].col(i), rate, f.USD, float(self.rates[i, m]))
+            on, price = at("bought", i, row), at("rate", i, row)
+            start = on if first else f"IF(AND({on}=1,{at('bought', i, row - 1)}=0),1,0)"
+            self.put(row, self.blocks["start"].col(i), start, "0", int(a.item_starts[i, m]))
+            began = at("start", i, row)
+            into = "0" if first else f"IF({on}=1,IF({began}=1,0,{at('into', i, row - 1)}+1),0)"
+            self.put(row, self.blocks["into"].col(i), into, "0", int(self.into[i, m]))
+            due = f"IF(MOD({at('into', i, row)},12)=0,1,0)"
+            for block, annual, values in (
+                ("accrual", f"{price}/12*{on}", a.accrual),
+                ("cash", f"{price}*{on}*{due}", a.cash),
+            ):
+                formula = (f'IF({cadence}="monthly",{price}*{on},IF({cadence}="annual",'
+                           f"{annual},{price}*{began}))")  # fmt: skip
+                self.put(row, self.blocks[block].col(i), formula, f.USD, float(values[i, m]))
 
-    return [span(B["checks"].col(n)) for n in range(len(CHECK_WORDS))]
+    def totals(self, row: int, m: int) -> None:
+        """Spend (USD/month), budget gap, cumulative spend (USD), share of MRR and trailing
+        12-month share of revenue (fractions; empty without revenue)."""
+        a, f, cell, values = self.a, self.formats, self.cell, self.p.table.iloc[m]
+        has_items = bool(self.model.items)
+        for name, block, spend in (
+            ("spend_accrual", "accrual", a.spend_accrual),
+            ("spend_cash", "cash", a.spend_cash),
+        ):
+            total = f"SUM({self.blocks[block].row_span(row)})" if has_items else "0"
+            self.put(row, name, total, f.USD, float(spend[m]))
+        spend, cash = cell("spend_accrual", row), cell("spend_cash", row)
+        gap = f'IF({self.stage_position(row)}=0,"",{cell("budget", row)}-{spend})'
+        self.put(row, "budget_gap", gap, f.USD, blank_if_missing(float(values["budget_gap"])))
+        for name, flow in (("cumulative_accrual", spend), ("cumulative_cash", cash)):
+            formula = flow if m == 0 else f"{cell(name, row - 1)}+{flow}"
+            self.put(row, name, formula, f.USD_WHOLE, float(values[name]))
+        mrr = cell("mrr", row)
+        share = f'IF({mrr}>0,{spend}/{mrr},"")'
+        self.put(row, "pct_of_revenue", share, f.PCT,
+                 blank_if_missing(float(values["pct_of_revenue"])))  # fmt: skip
+        top = max(row - 11, FIRST_ROW) + 1  # the trailing 12 months (fewer at the start)
+        mrr_col, spend_col = (
+            xl_col_to_name(self.col["mrr"]),
+            xl_col_to_name(self.col["spend_accrual"]),
+        )
+        window_mrr = f"SUM({mrr_col}{top}:{mrr_col}{row + 1})"
+        window_spend = f"SUM({spend_col}{top}:{spend_col}{row + 1})"
+        ttm = f'IF({window_mrr}>0,{window_spend}/{window_mrr},"")'
+        self.put(row, "pct_of_revenue_ttm", ttm, f.PCT,
+                 blank_if_missing(float(values["pct_of_revenue_ttm"])))  # fmt: skip
 
 
 def _close(a: str, b: str) -> str:
@@ -759,63 +782,46 @@ def _close(a: str, b: str) -> str:
     return f"ABS({a}-({b}))<={ATOL!r}+{RTOL!r}*ABS({b})"
 
 
-def _write_check_cells(sheet, r, prev, first, B, cell, formats, a, m, row_values):
+def _write_check_cells(s: ProjectionSheet, row: int, m: int) -> None:
     """One month's check cells: each check of :data:`CHECK_WORDS` as a TRUE/FALSE formula,
-    with the Python check's result on the same values as its cached value."""
-    spend, cash = cell("spend_accrual", r), cell("spend_cash", r)
-    accrual_span, cash_span = B["accrual"].row_span(r), B["cash"].row_span(r)
-    items = len(B["accrual"].headers)
-    mrr, users, arpu, arr = cell("mrr", r), cell("users", r), cell("arpu", r), cell("arr", r)
-    share = cell("pct_of_revenue", r)
+    with the same check on the Python model's values as its cached result."""
+    a, cell, first = s.a, s.cell, m == 0
+    spend, cash = cell("spend_accrual", row), cell("spend_cash", row)
+    accrual_span, cash_span = s.blocks["accrual"].row_span(row), s.blocks["cash"].row_span(row)
+    has_items = bool(s.model.items)
+    mrr, users, arpu, arr = (cell(n, row) for n in ("mrr", "users", "arpu", "arr"))
+    share = cell("pct_of_revenue", row)
 
     def close(x: float, y: float) -> bool:
         return bool(abs(x - y) <= ATOL + RTOL * abs(y))
 
-    item_accrual = float(a.accrual[:, m].sum())
-    item_cash = float(a.cash[:, m].sum())
     checks = [
-        (
-            _close(spend, f"SUM({accrual_span})" if items else "0"),
-            close(float(a.spend_accrual[m]), item_accrual),
-        ),
-        (
-            _close(cash, f"SUM({cash_span})" if items else "0"),
-            close(float(a.spend_cash[m]), item_cash),
-        ),
-    ]
+        (_close(spend, f"SUM({accrual_span})" if has_items else "0"),
+         close(float(a.spend_accrual[m]), float(a.accrual[:, m].sum()))),
+        (_close(cash, f"SUM({cash_span})" if has_items else "0"),
+         close(float(a.spend_cash[m]), float(a.cash[:, m].sum()))),
+    ]  # fmt: skip
     for name, flow, values, flows in (
         ("cumulative_accrual", spend, a.cumulative_accrual, a.spend_accrual),
         ("cumulative_cash", cash, a.cumulative_cash, a.spend_cash),
     ):
-        previous = "0" if first else cell(name, prev)
+        previous = "0" if first else cell(name, row - 1)
         before = 0.0 if first else float(values[m - 1])
-        checks.append(
-            (
-                _close(cell(name, r), f"{previous}+{flow}"),
-                close(float(values[m]), before + float(flows[m])),
-            )
-        )
-    has_revenue = float(a.mrr[m]) > 0
+        checks.append((_close(cell(name, row), f"{previous}+{flow}"),
+                       close(float(values[m]), before + float(flows[m]))))  # fmt: skip
+    revenue = float(a.mrr[m])
     checks += [
-        (
-            f'IF({mrr}>0,{_close(share, f"{spend}/{mrr}")},{share}="")',
-            close(float(a.pct_of_revenue[m]), float(a.spend_accrual[m]) / float(a.mrr[m]))
-            if has_revenue
-            else True,
-        ),
-        (_close(mrr, f"{users}*{arpu}"), close(float(a.mrr[m]), float(a.users[m] * a.arpu[m]))),
-        (_close(arr, f"12*{mrr}"), close(float(a.arr[m]), 12 * float(a.mrr[m]))),
-        (
-            f"AND({spend}>=0,{cash}>=0)",
-            bool(a.spend_accrual[m] >= 0 and a.spend_cash[m] >= 0),
-        ),
-        (
-            f"MIN({accrual_span},{cash_span})>=0" if items else "TRUE",
-            bool(items == 0 or min(a.accrual[:, m].min(), a.cash[:, m].min()) >= 0),
-        ),
-    ]
+        (f'IF({mrr}>0,{_close(share, f"{spend}/{mrr}")},{share}="")',
+         close(float(a.pct_of_revenue[m]), float(a.spend_accrual[m]) / revenue)
+         if revenue > 0 else True),
+        (_close(mrr, f"{users}*{arpu}"), close(revenue, float(a.users[m] * a.arpu[m]))),
+        (_close(arr, f"12*{mrr}"), close(float(a.arr[m]), 12 * revenue)),
+        (f"AND({spend}>=0,{cash}>=0)", bool(a.spend_accrual[m] >= 0 and a.spend_cash[m] >= 0)),
+        (f"MIN({accrual_span},{cash_span})>=0" if has_items else "TRUE",
+         bool(not has_items or min(a.accrual[:, m].min(), a.cash[:, m].min()) >= 0)),
+    ]  # fmt: skip
     for n, (formula, value) in enumerate(checks):
-        sheet.write_formula(r, B["checks"].col(n), formula, formats.calc(None), value)
+        s.put(row, s.blocks["checks"].col(n), formula, None, value)
 
 
 # ---------------------------------------------------------------------------------------------
