@@ -52,3 +52,18 @@ def run(capsys):
         return code, out, err
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask cluster of two worker processes (each its own Python, as on a real cluster),
+    started once for the tests that use it."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client

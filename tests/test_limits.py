@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from secmodel import limits
-from secmodel.analysis.montecarlo import MonteCarloSpec, reduce_chunk
+from secmodel.analysis.montecarlo import Accumulator, MonteCarloSpec, simulate_paths
 from secmodel.inputs.loader import load_inputs
 from secmodel.model.engine import compile_model, working_bytes
 from secmodel.model.projection import project_scenario
@@ -128,6 +128,7 @@ def test_memory_estimates_bound_what_the_engine_takes(copies):
     estimate = working_bytes(model, 1, 300, per_item=True)
     assert one_path <= estimate <= 3 * one_path
     spec = MonteCarloSpec(inputs.scenarios["bull"], 300, 2048, 0.05, 1, -0.99)
-    chunk = peak_bytes(lambda: reduce_chunk(model, spec, 0, 2, exact=True))
+    accumulator = Accumulator(model, spec, True, 0, 2)  # its buffers last for the run
+    chunk = peak_bytes(lambda: accumulator.add(model, simulate_paths(model, spec, 0, 2), 0))
     estimate = working_bytes(model, 2048, 300, per_item=False)
     assert chunk <= estimate <= 3 * chunk

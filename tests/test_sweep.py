@@ -52,21 +52,13 @@ def test_rows_equal_single_projections(inputs):
         assert row.cumulative_cash == pytest.approx(last["cumulative_cash"], rel=1e-12)
 
 
-def test_local_cluster_equals_local(inputs):
-    from distributed import Client, LocalCluster
-
+def test_local_cluster_equals_local(inputs, dask_client):
     scenario = inputs.scenarios["base"]
     grid = {"user_growth_multiplier": [0.6, 1.0, 1.4], "arpu_monthly": [8.0, 12.0]}
     montecarlo = {"paths": 200, "volatility": 0.05, "seed": 3}
     local = run_sweep(inputs, scenario, grid, montecarlo=montecarlo)
     pool = run_sweep(inputs, scenario, grid, montecarlo=montecarlo, workers=2)
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        remote = run_sweep(inputs, scenario, grid, montecarlo=montecarlo, scheduler=client)
+    remote = run_sweep(inputs, scenario, grid, montecarlo=montecarlo, scheduler=dask_client)
     pd.testing.assert_frame_equal(local, pool)
     pd.testing.assert_frame_equal(local, remote)
     assert {"p90_cumulative_cash", "probability_mrr_100k"} <= set(local.columns)

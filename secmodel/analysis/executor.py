@@ -6,6 +6,7 @@ that has no threads, never from the caller (which may run threads: a progress ba
 Jobs and their results must be picklable; a Dask cluster's workers need this package installed.
 """
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -58,6 +59,31 @@ def connect_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS):
             f"no Dask scheduler answered at {address} within {timeout:g} s "
             "(--scheduler-timeout); check that it is running and reachable from here"
         ) from None
+
+
+@contextlib.contextmanager
+def cluster(scheduler):
+    """The Dask client of ``scheduler`` (an address, connected here and closed after, or a
+    ``distributed.Client``, left open), or None without one."""
+    if scheduler is None:
+        yield None
+        return
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    client = connect_scheduler(scheduler)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def cluster_cores(client) -> int:
+    """The worker threads of a Dask cluster (at least 1): how many jobs it runs at once."""
+    workers = client.scheduler_info()["workers"].values()
+    return max(1, sum(w.get("nthreads", 1) for w in workers))
 
 
 def usable_cores() -> int:

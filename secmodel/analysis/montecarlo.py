@@ -17,6 +17,7 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 """
 
 import dataclasses
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.analysis.executor import run_in_order
+from secmodel.analysis.executor import cluster, cluster_cores, run_in_order
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.limits import check_memory, check_path_months
@@ -38,6 +39,7 @@ from secmodel.model.engine import (
 
 BLOCK = 1024  # paths per random-stream block
 DEFAULT_CHUNK_PATHS = 2 * BLOCK  # paths a process simulates at once
+DEFAULT_PER_CHUNK = DEFAULT_CHUNK_PATHS // BLOCK
 METRICS = (
     "users",
     "mrr",
@@ -103,7 +105,7 @@ def chunk_bytes(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int) ->
     if spec.paths * kept <= EXACT_LIMIT_BYTES:
         extra = spec.paths * kept
     else:
-        extra = 3 * (SKETCH_BINS + 2) * kept
+        extra = 2 * (SKETCH_BINS + 2) * kept  # a worker's histograms, and those merged in
     return working_bytes(model, paths, spec.horizon_months, per_item=False) + extra
 
 
@@ -168,17 +170,15 @@ def simulate_paths(model: CompiledModel, spec: MonteCarloSpec, first_block: int,
     )
 
 
-def metric_arrays(arrays) -> dict[str, np.ndarray]:
-    """The reported metrics of a run, each (P, T)."""
-    return {name: getattr(arrays, name) for name in METRICS}
-
-
 def sketch_bins(values: np.ndarray) -> np.ndarray:
     """The sketch bin of each non-negative value: 0 for zero (and below SKETCH_LOW), then one
     bin per 1/128 of an octave, read straight from the float's bits."""
     values = np.ascontiguousarray(values, dtype=np.float64)
-    index = (values.view(np.int64) >> _SHIFT) - _LOW_KEY + 1
-    return np.where(values < SKETCH_LOW, 0, np.minimum(index, SKETCH_BINS + 1))
+    index = values.view(np.int64) >> _SHIFT  # the one new array; the rest is in place
+    index -= _LOW_KEY - 1
+    np.minimum(index, SKETCH_BINS + 1, out=index)
+    np.putmask(index, values < SKETCH_LOW, 0)
+    return index
 
 
 def bin_value(index: np.ndarray) -> np.ndarray:
@@ -189,67 +189,115 @@ def bin_value(index: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(index) == 0, 0.0, (low + high) / 2)
 
 
-@dataclass
-class ChunkResult:
-    """What one chunk of blocks contributes: per-block sums (kept apart so they can be added in
-    block order), counts, and either the values themselves or their sketch."""
+@dataclass(frozen=True)
+class Keep:
+    """What a run reduces: which metrics, every month or the horizon's only, and whether the
+    stage probabilities (a sweep keeps one quantile and the trigger probabilities)."""
 
-    first_block: int
-    sums: dict[str, np.ndarray]  # metric -> (blocks, T)
-    counts: dict[str, np.ndarray]  # metric -> (blocks, T) non-missing values
-    fired_by: np.ndarray  # (K, T) paths whose trigger fired at or before each month
-    fire_month_counts: np.ndarray  # (K, T + 1) paths by fire month; last column: never
-    stage_by: np.ndarray  # (S, T) paths that reached at least each stage by each month
-    values: dict[str, np.ndarray] | None  # metric -> (P, T) when exact
-    sketch: dict[str, np.ndarray] | None  # metric -> (T, bins) counts
+    metrics: tuple[str, ...] = METRICS
+    last_month_only: bool = False
+    stages: bool = True
 
 
-def reduce_chunk(
-    model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int, exact: bool
-) -> ChunkResult:
-    """Simulate and reduce the paths of blocks [first_block, last_block)."""
-    arrays = simulate_paths(model, spec, first_block, last_block)
-    metrics = metric_arrays(arrays)
-    n_paths, months = arrays.users.shape
-    starts = np.arange(0, n_paths, BLOCK)  # block boundaries within the chunk
-    sums, counts = {}, {}
-    for name, values in metrics.items():
-        finite = np.isfinite(values)
-        sums[name] = np.add.reduceat(np.where(finite, values, 0.0), starts, axis=0)
-        counts[name] = np.add.reduceat(finite.astype(np.int64), starts, axis=0)
-    t = np.arange(months)
-    fired = arrays.fired_month  # (P, K), -1 = not within the horizon
-    fire_month_counts = (
-        np.stack([np.bincount(np.where(f >= 0, f, months), minlength=months + 1) for f in fired.T])
-        if fired.shape[1]
-        else np.zeros((0, months + 1), dtype=np.int64)
-    )
-    fired_by = np.cumsum(fire_month_counts[:, :months], axis=1)
-    reached = np.maximum.accumulate(arrays.stage, axis=1)  # (P, T) highest stage so far
-    stage_by = (
-        np.stack([(reached >= s).sum(axis=0) for s in range(len(model.stages))])
-        if model.stages
-        else np.zeros((0, months), dtype=np.int64)
-    )
-    values = sketch = None
-    if exact:
-        values = metrics
-    else:
-        sketch = {}
-        for name, data in metrics.items():
-            finite = np.isfinite(data)
-            index = sketch_bins(np.where(finite, data, 0.0)) + (SKETCH_BINS + 2) * t[None, :]
-            sketch[name] = np.bincount(index[finite], minlength=(SKETCH_BINS + 2) * months).reshape(
-                months, SKETCH_BINS + 2
+class Accumulator:
+    """What a span of consecutive blocks reduces to, in buffers that live for the whole span:
+    per-block sums and counts of each metric (added up in block order at the end, so the
+    totals do not depend on how the work was split), paths by fire month for each trigger,
+    paths that reached each stage by each month, and either every value (exact quantiles) or a
+    histogram per metric that each chunk's bin indices are added into in place."""
+
+    def __init__(self, model: CompiledModel, spec: MonteCarloSpec, exact: bool, first_block: int,
+                 last_block: int, keep: "Keep | None" = None):  # fmt: skip
+        keep = keep or Keep()
+        all_months = spec.horizon_months + 1
+        months = all_months if keep.last_month_only is False else 1
+        blocks = last_block - first_block
+        paths = min(spec.paths, last_block * BLOCK) - first_block * BLOCK
+        self.exact, self.first_block, self.next_block = exact, first_block, first_block
+        self.metrics, self.columns = keep.metrics, slice(all_months - months, all_months)
+        self.sums = {name: np.zeros((blocks, months)) for name in self.metrics}
+        self.counts = {name: np.zeros((blocks, months), dtype=np.int64) for name in self.metrics}
+        self.fire_month_counts = np.zeros((len(model.triggers), all_months + 1), dtype=np.int64)
+        self.stage_by = np.zeros((len(model.stages), all_months), dtype=np.int64)
+        self.values = {name: np.empty((paths, months)) for name in self.metrics} if exact else None
+        # int64: numpy adds into it in place fast (ufunc.at has no fast path for int32)
+        bins = (SKETCH_BINS + 2) * months
+        self.sketch = (
+            None if exact else {name: np.zeros(bins, dtype=np.int64) for name in self.metrics}
+        )
+        self._offsets = (SKETCH_BINS + 2) * np.arange(months, dtype=np.int64)
+        self.keep_stages = keep.stages
+
+    def add(self, model: CompiledModel, arrays, first_block: int) -> None:
+        """Reduce one chunk's arrays (its paths start at block ``first_block``)."""
+        assert first_block == self.next_block, "chunks must arrive in block order"
+        n_paths, months = arrays.users.shape
+        blocks = -(-n_paths // BLOCK)
+        b0 = first_block - self.first_block
+        starts = np.arange(0, n_paths, BLOCK)  # block boundaries within the chunk
+        p0 = b0 * BLOCK
+        for name in self.metrics:
+            values = getattr(arrays, name)[:, self.columns]
+            finite = np.isfinite(values)
+            all_finite = bool(finite.all())
+            kept = values if all_finite else np.where(finite, values, 0.0)
+            self.sums[name][b0 : b0 + blocks] = np.add.reduceat(kept, starts, axis=0)
+            if all_finite:
+                self.counts[name][b0 : b0 + blocks] = np.diff(np.r_[starts, n_paths])[:, None]
+            else:
+                self.counts[name][b0 : b0 + blocks] = np.add.reduceat(
+                    finite, starts, axis=0, dtype=np.int64
+                )
+            if self.exact:
+                self.values[name][p0 : p0 + n_paths] = values
+            else:
+                index = sketch_bins(kept)
+                index += self._offsets  # one histogram row per month
+                np.add.at(self.sketch[name], index if all_finite else index[finite], 1)
+        fired = arrays.fired_month  # (P, K), -1 = not within the horizon
+        for k in range(fired.shape[1]):
+            self.fire_month_counts[k] += np.bincount(
+                np.where(fired[:, k] >= 0, fired[:, k], months), minlength=months + 1
             )
-    return ChunkResult(
-        first_block, sums, counts, fired_by, fire_month_counts, stage_by, values, sketch
-    )
+        if len(model.stages) and self.keep_stages:
+            reached = np.maximum.accumulate(arrays.stage, axis=1)  # highest stage so far
+            for s in range(len(model.stages)):
+                self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
+        self.next_block += blocks
+
+    def merge(self, later: "Accumulator") -> None:
+        """Take in the span that follows this one (in block order)."""
+        assert later.first_block == self.next_block, "spans must be merged in block order"
+        for name in self.metrics:
+            self.sums[name] = np.concatenate([self.sums[name], later.sums[name]])
+            self.counts[name] = np.concatenate([self.counts[name], later.counts[name]])
+            if self.exact:
+                self.values[name] = np.concatenate([self.values[name], later.values[name]])
+            else:
+                self.sketch[name] += later.sketch[name]
+        self.fire_month_counts += later.fire_month_counts
+        self.stage_by += later.stage_by
+        self.next_block = later.next_block
 
 
-def _chunk_job(args):
-    inputs, spec, first, last, exact = args
-    return reduce_chunk(compile_model(inputs), spec, first, last, exact)
+def reduce_span(model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int,
+                exact: bool, per_chunk: int, progress=None, keep: Keep | None = None
+                ) -> Accumulator:  # fmt: skip
+    """Simulate the blocks [first_block, last_block) chunk by chunk (``per_chunk`` blocks at a
+    time) into one accumulator; ``progress(1)`` after each chunk."""
+    accumulator = Accumulator(model, spec, exact, first_block, last_block, keep)
+    for first in range(first_block, last_block, per_chunk):
+        last = min(first + per_chunk, last_block)
+        accumulator.add(model, simulate_paths(model, spec, first, last), first)
+        if progress:
+            progress(1)
+    return accumulator
+
+
+def _span_job(args) -> Accumulator:
+    """A worker's whole share of the run: one accumulator, sent back once."""
+    inputs, spec, first, last, exact, per_chunk = args
+    return reduce_span(compile_model(inputs), spec, first, last, exact, per_chunk)
 
 
 @dataclass(frozen=True)
@@ -263,6 +311,42 @@ class MonteCarloResult:
     exact: bool
 
 
+def is_exact(spec: MonteCarloSpec) -> bool:
+    """Whether a run keeps every value (exact quantiles) rather than the sketch: while all of
+    them fit in EXACT_LIMIT_BYTES."""
+    return spec.paths * (spec.horizon_months + 1) * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
+
+
+def at_horizon(
+    inputs: ModelInputs, spec: MonteCarloSpec, model: CompiledModel | None = None
+) -> tuple[float, dict[str, float]]:
+    """What a sweep keeps of a Monte Carlo, and only that reduced: P90 of cumulative cash spend
+    at the horizon (USD) and each trigger's probability of firing within it (fraction), equal
+    to those of :func:`run_montecarlo` (the same exact or sketch quantile)."""
+    model = model or compile_model(inputs)
+    exact = is_exact(spec)
+    keep = Keep(("cumulative_cash",), last_month_only=True, stages=False)
+    n_blocks = math.ceil(spec.paths / BLOCK)
+    acc = reduce_span(model, spec, 0, n_blocks, exact, DEFAULT_PER_CHUNK, keep=keep)
+    if exact:
+        p90 = exact_quantiles(acc.values["cumulative_cash"])[list(QUANTILES).index("p90")]
+    else:
+        counts = acc.sketch["cumulative_cash"].reshape(1, SKETCH_BINS + 2)
+        p90 = sketch_quantiles(counts)[list(QUANTILES).index("p90")]
+    fired = acc.fire_month_counts[:, :-1].sum(axis=1)
+    probability = {t.trigger_id: fired[k] / spec.paths for k, t in enumerate(model.triggers)}
+    return float(p90[0]), probability
+
+
+def spans(n_blocks: int, per_chunk: int, parts: int) -> list[tuple[int, int]]:
+    """The blocks cut into at most ``parts`` consecutive spans of whole chunks, as even as
+    whole chunks allow."""
+    chunks = -(-n_blocks // per_chunk)
+    parts = max(1, min(parts, chunks))
+    bounds = [min(n_blocks, round(chunks * i / parts) * per_chunk) for i in range(parts + 1)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
 def run_montecarlo(
     inputs: ModelInputs,
     spec: MonteCarloSpec,
@@ -273,53 +357,39 @@ def run_montecarlo(
 ) -> MonteCarloResult:
     """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them, in this process,
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
-    ``distributed.Client``)."""
+    ``distributed.Client``). Each worker reduces one span of consecutive chunks into its own
+    accumulator and sends it back once; ``progress(n)`` counts chunks done."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     model = compile_model(inputs)  # once, for the size check and the tables
     check_size(model, spec, chunk_paths)
-    months = spec.horizon_months + 1
-    exact = spec.paths * months * len(METRICS) * 8 <= EXACT_LIMIT_BYTES
+    exact = is_exact(spec)
     n_blocks = math.ceil(spec.paths / BLOCK)
     per_chunk = chunk_blocks(chunk_paths)
-    ranges = [(b, min(b + per_chunk, n_blocks)) for b in range(0, n_blocks, per_chunk)]
-    merged = Merged(spec, exact)
-    jobs = [(inputs, spec, a, b, exact) for a, b in ranges]
-    for result in run_in_order(_chunk_job, jobs, workers, scheduler, progress):
-        merged.add(result)  # in chunk order
-    return combine(model, spec, merged, exact)
-
-
-class Merged:
-    """Chunk results merged as they arrive, so memory does not grow with the number of paths:
-    integer counts are added up, per-block sums are kept (small) and added in block order at the
-    end, and values are kept only in exact mode (bounded by EXACT_LIMIT_BYTES)."""
-
-    def __init__(self, spec: MonteCarloSpec, exact: bool):
-        self.exact = exact
-        self.sums: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
-        self.counts: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
-        self.values: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
-        self.sketch: dict[str, np.ndarray] = {}
-        self.fired_by = self.fire_month_counts = self.stage_by = None
-        self.next_block = 0
-
-    def add(self, r: ChunkResult) -> None:
-        assert r.first_block == self.next_block, "chunks must arrive in block order"
-        self.next_block += len(next(iter(r.sums.values())))
-        for name in METRICS:
-            self.sums[name].extend(r.sums[name])
-            self.counts[name].extend(r.counts[name])
-            if self.exact:
-                self.values[name].append(r.values[name])
+    if scheduler is None and workers <= 1:
+        accumulator = reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
+        return combine(model, spec, accumulator, exact)
+    with cluster(scheduler) as client:
+        parts = workers if client is None else cluster_cores(client)
+        jobs = [
+            (inputs, spec, a, b, exact, per_chunk) for a, b in spans(n_blocks, per_chunk, parts)
+        ]
+        accumulator = None
+        for (a, b), result in zip(
+            [(j[2], j[3]) for j in jobs],
+            run_in_order(_span_job, jobs, workers, client),
+            strict=True,
+        ):
+            if accumulator is None:
+                accumulator = result
             else:
-                self.sketch[name] = self.sketch.get(name, 0) + r.sketch[name]
-        for attr in ("fired_by", "fire_month_counts", "stage_by"):
-            current = getattr(self, attr)
-            setattr(self, attr, getattr(r, attr) if current is None else current + getattr(r, attr))
+                accumulator.merge(result)  # in block order
+            if progress:
+                progress(-(-(b - a) // per_chunk))
+    return combine(model, spec, accumulator, exact)
 
 
 def combine(
-    model: CompiledModel, spec: MonteCarloSpec, merged: Merged, exact: bool
+    model: CompiledModel, spec: MonteCarloSpec, merged: Accumulator, exact: bool
 ) -> MonteCarloResult:
     """The output tables from the merged chunks."""
     months = np.arange(spec.horizon_months + 1)
@@ -333,10 +403,11 @@ def combine(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         if exact:
-            data = np.concatenate(merged.values[name])
+            data = merged.values[name]
             qs = dict(zip(QUANTILES, exact_quantiles(data), strict=True))
         else:
-            qs = {label: sketch_quantile(merged.sketch[name], q) for label, q in QUANTILES.items()}
+            counts = merged.sketch[name].reshape(len(months), SKETCH_BINS + 2)
+            qs = dict(zip(QUANTILES, sketch_quantiles(counts), strict=True))
         for m in months:
             rows.append(
                 {
@@ -349,7 +420,7 @@ def combine(
     quantiles = pd.DataFrame(rows, columns=["month", "metric", *QUANTILES, "mean"])
 
     n = spec.paths
-    fired_by = merged.fired_by
+    fired_by = np.cumsum(merged.fire_month_counts[:, :-1], axis=1)  # fired at or before
     trigger_probability = pd.DataFrame(
         [
             {"month": int(m), "trigger_id": t.trigger_id, "probability": fired_by[k, m] / n}
@@ -396,13 +467,18 @@ def exact_quantiles(data: np.ndarray) -> np.ndarray:
         return np.nanquantile(data, list(QUANTILES.values()), axis=0, method="inverted_cdf")
 
 
-def sketch_quantile(counts: np.ndarray, q: float) -> np.ndarray:
-    """Per month, the bin middle of the ceil(q n)-th smallest value (inverted CDF)."""
+def sketch_quantiles(counts: np.ndarray) -> list[np.ndarray]:
+    """For each of QUANTILES, per month, the bin middle of the ceil(q n)-th smallest value
+    (inverted CDF), from the histogram ``counts`` (months, bins): one running count per
+    month, searched for every quantile's rank."""
     cumulative = np.cumsum(counts, axis=1)
     n = cumulative[:, -1]
-    rank = np.maximum(np.ceil(q * n), 1)
-    index = np.argmax(cumulative >= rank[:, None], axis=1)
-    return np.where(n > 0, bin_value(index), np.nan)
+    found = []
+    for q in QUANTILES.values():
+        rank = np.maximum(np.ceil(q * n), 1)
+        index = np.argmax(cumulative >= rank[:, None], axis=1)
+        found.append(np.where(n > 0, bin_value(index), np.nan))
+    return found
 
 
 def month_quantile(counts: np.ndarray, q: float):

@@ -2,9 +2,12 @@
 
 Every driver is moved down and up by ``delta`` (a fraction of its value; whole-month drivers by
 at least one month) while everything else stays as in the CSVs: each user-growth segment, ARPU,
-start users, each catalog amount, each trigger's sustain and lead. For each move the scenario is
-projected again and three answers recorded: cumulative spend (accrual, USD) at the horizon, peak
-monthly share of revenue, and the month each trigger fires.
+start users, each catalog amount, each trigger's sustain and lead. For each move three answers
+are recorded: cumulative spend (accrual, USD) at the horizon, peak monthly share of revenue, and
+the month each trigger fires. A growth, scenario or trigger move projects the scenario again on
+the model compiled once; an amount move needs no projection: no trigger reads spend, so spend
+is the base spend plus the change times the item's accrual per unit of amount (equal to
+projecting again within rounding, about 1e-15 relative).
 """
 
 import dataclasses
@@ -15,7 +18,14 @@ import pandas as pd
 
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import GrowthSegment, ModelInputs, Scenario
-from secmodel.model.engine import compile_model, run_model
+from secmodel.model.engine import (
+    CompiledModel,
+    accrual_cost,
+    compile_model,
+    item_rate,
+    run_model,
+    share_of,
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,9 @@ def moved(driver: Driver, delta: float) -> tuple[float, float]:
 TRIGGER_FIELDS = {"sustain": "sustain_months", "lead": "lead_months"}
 
 
-def with_value(inputs: ModelInputs, scenario: Scenario, driver: Driver, value: float):
-    """Copies of the inputs and scenario with one driver set to ``value``."""
+def with_value(model: CompiledModel, scenario: Scenario, driver: Driver, value: float):
+    """The compiled model and scenario with one growth, scenario or trigger driver set to
+    ``value`` (the model's arrays copied, never compiled again)."""
     if driver.kind == "growth":
         growth = tuple(
             GrowthSegment(
@@ -96,46 +107,74 @@ def with_value(inputs: ModelInputs, scenario: Scenario, driver: Driver, value: f
             )
             for s in scenario.growth
         )
-        return inputs, dataclasses.replace(scenario, growth=growth)
+        return model, dataclasses.replace(scenario, growth=growth)
     if driver.kind == "scenario":
-        return inputs, dataclasses.replace(scenario, **{driver.key: value})
-    if driver.kind == "amount":
-        item = dataclasses.replace(inputs.catalog[driver.key], amount=value)
-        return dataclasses.replace(inputs, catalog={**inputs.catalog, driver.key: item}), scenario
+        return model, dataclasses.replace(scenario, **{driver.key: value})
     field = TRIGGER_FIELDS[driver.kind]
-    trigger = dataclasses.replace(inputs.triggers[driver.key], **{field: int(value)})
-    return dataclasses.replace(inputs, triggers={**inputs.triggers, driver.key: trigger}), scenario
+    k = [t.trigger_id for t in model.triggers].index(driver.key)
+    months = getattr(model, field).copy()
+    months[k] = int(value)
+    return dataclasses.replace(model, **{field: months}), scenario
 
 
 def outcome(model, arrays) -> dict[str, float]:
     """Of one path's arrays (:meth:`ModelArrays.path`): cumulative spend at the horizon (USD,
     accrual), the peak share of revenue (fraction), and the month each trigger fires (NaN: not
     within the horizon)."""
-    pct = arrays.pct_of_revenue
     result = {
         "cumulative_spend": float(arrays.cumulative_accrual[-1]),
-        "peak_pct_of_revenue": float(np.nanmax(pct)) if np.isfinite(pct).any() else np.nan,
+        "peak_pct_of_revenue": peak(arrays.pct_of_revenue),
     }
     for t, month in zip(model.triggers, arrays.fired_month, strict=True):
         result[f"fires_{t.trigger_id}"] = float(month) if month >= 0 else np.nan
     return result
 
 
-def answers(inputs: ModelInputs, scenario: Scenario, horizon: int) -> dict[str, float]:
+def peak(share: np.ndarray) -> float:
+    """The largest monthly share of revenue (fraction); NaN when no month has revenue."""
+    return float(np.nanmax(share)) if np.isfinite(share).any() else np.nan
+
+
+def answers(model: CompiledModel, scenario: Scenario, horizon: int) -> dict[str, float]:
     """The :func:`outcome` of projecting ``scenario`` over ``horizon`` months."""
-    model = compile_model(inputs)
     return outcome(model, run_model(model, scenario, horizon, per_item=False).path(0))
+
+
+def unit_accrual(model: CompiledModel, arrays) -> np.ndarray:
+    """Each item's accrual (USD/month) per unit of its amount, (I, T), on one path's arrays
+    (with per-item flags): spend is linear in each amount, since no trigger reads spend."""
+    units = [dataclasses.replace(item, amount=1.0) for item in model.items]
+    rate = item_rate(units, arrays.users[None, :], arrays.mrr[None, :])
+    return accrual_cost(rate, model.cadence, arrays.item_active[None], arrays.item_starts[None])[0]
+
+
+def amount_answers(base_arrays, base: dict, unit: np.ndarray, old: float, new: float) -> dict:
+    """The answers with one item's amount moved from ``old`` to ``new``: its unit accrual
+    times the change added to the spend; the trigger months do not move."""
+    change = new - old
+    spend = base_arrays.spend_accrual + change * unit
+    return {
+        **base,
+        "cumulative_spend": base["cumulative_spend"] + change * float(unit.sum()),
+        "peak_pct_of_revenue": peak(share_of(spend, base_arrays.mrr)),
+    }
 
 
 def sensitivity_table(
     inputs: ModelInputs, scenario: Scenario, delta: float = 0.2, horizon: int | None = None
 ) -> pd.DataFrame:
     """One row per driver: its low and high values and the answers at each, with the swing of
-    cumulative spend (high answer - low answer), largest first."""
+    cumulative spend (high answer - low answer), largest first. The model is compiled once;
+    an amount's answers come from its unit accrual (linear in the amount), the others' from
+    projecting again, so the time grows linearly with the catalog."""
     if not 0 < delta < 1:
         raise UsageError(f"--delta must be between 0 and 1 (got {delta})")
     horizon = horizon or scenario.horizon_months
-    base = answers(inputs, scenario, horizon)
+    model = compile_model(inputs)
+    base_arrays = run_model(model, scenario, horizon).path(0)
+    base = outcome(model, base_arrays)
+    units = unit_accrual(model, base_arrays)
+    item_index = {item.item_id: i for i, item in enumerate(model.items)}
     rows = []
     for driver in drivers(inputs, scenario):
         low, high = moved(driver, delta)
@@ -143,7 +182,11 @@ def sensitivity_table(
         for label, value in (("low", low), ("high", high)):
             if label == "low" and driver.kind == "growth":
                 value = max(value, inputs.settings.growth_floor)  # users stay positive
-            at[label] = answers(*with_value(inputs, scenario, driver, value), horizon)
+            if driver.kind == "amount":
+                unit = units[item_index[driver.key]]
+                at[label] = amount_answers(base_arrays, base, unit, driver.value, value)
+            else:
+                at[label] = answers(*with_value(model, scenario, driver, value), horizon)
             at[label]["value"] = value
         row = {
             "driver": driver.driver,

@@ -18,7 +18,7 @@ from secmodel.analysis.sensitivity import outcome
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.limits import SWEEP_POINTS, check_memory
-from secmodel.model.engine import compile_model, run_model, working_bytes
+from secmodel.model.engine import CompiledModel, compile_model, run_model, working_bytes
 from secmodel.model.whatif import WhatIf
 
 GRID_NAMES = tuple(field.name for field in dataclasses.fields(WhatIf))
@@ -89,11 +89,17 @@ def grid_points(grid: dict[str, list[float]]) -> list[dict[str, float]]:
 
 
 def evaluate_point(
-    inputs: ModelInputs, scenario: Scenario, point: dict, horizon: int, montecarlo: dict | None
+    inputs: ModelInputs,
+    scenario: Scenario,
+    point: dict,
+    horizon: int,
+    montecarlo: dict | None,
+    model: CompiledModel | None = None,
 ) -> dict:
-    """One grid point: the projection's answers, and the Monte Carlo's when asked for."""
+    """One grid point: the projection's answers, and the Monte Carlo's when asked for (only
+    what the table keeps is reduced)."""
     changed = WhatIf(**point).apply(scenario)
-    model = compile_model(inputs)
+    model = model or compile_model(inputs)
     arrays = run_model(model, changed, horizon, per_item=False).path(0)
     answers = outcome(model, arrays)  # the same answers as the sensitivity table's
     row = {
@@ -103,24 +109,22 @@ def evaluate_point(
         **answers,
     }
     if montecarlo:
-        from secmodel.analysis.montecarlo import MonteCarloSpec, run_montecarlo
+        from secmodel.analysis.montecarlo import MonteCarloSpec, at_horizon, check_spec
 
         spec = MonteCarloSpec(
             changed, horizon, **montecarlo, growth_floor=inputs.settings.growth_floor
         )
-        result = run_montecarlo(inputs, spec)
-        q = result.quantiles
-        last = q[(q["metric"] == "cumulative_cash") & (q["month"] == horizon)].iloc[0]
-        row["p90_cumulative_cash"] = float(last["p90"])
-        fired = result.trigger_probability[result.trigger_probability["month"] == horizon]
-        for trigger_id, probability in zip(fired["trigger_id"], fired["probability"], strict=True):
+        check_spec(spec.paths, spec.volatility, spec.seed)
+        row["p90_cumulative_cash"], probabilities = at_horizon(inputs, spec, model)
+        for trigger_id, probability in probabilities.items():
             row[f"probability_{trigger_id}"] = float(probability)
     return row
 
 
 def evaluate_batch(inputs, scenario, points, horizon, montecarlo) -> list[dict]:
-    """A task: several points in one call."""
-    return [evaluate_point(inputs, scenario, p, horizon, montecarlo) for p in points]
+    """A task: several points in one call, on the model compiled once."""
+    model = compile_model(inputs)
+    return [evaluate_point(inputs, scenario, p, horizon, montecarlo, model) for p in points]
 
 
 def _batch_job(args) -> list[dict]:
