@@ -1,96 +1,195 @@
-"""Benchmark of the Monte Carlo engine (a benchmark, not a timed test), measured in one run:
+"""Benchmark of the Monte Carlo, sensitivity and sweeps (a benchmark, not a timed test), all
+measured in one run, each beside the same baseline: the normals ceiling, numpy's default
+generator (PCG64) drawing standard normals on one core, which no simulation drawing one normal
+per path-month can beat.
 
-- throughput in path-months per second for 10,000 and 100,000 paths x 120 months of the seed
-  catalog (the engine alone, and the whole `montecarlo` run with its reduction);
-- the ratio to the plain per-path, per-month loop of the tests (tests/oracle.py);
-- how time grows with paths and with months;
+- the ceiling (normals/s), and drawn as the Monte Carlo draws them (a generator per block);
+- engine alone and whole Monte Carlo for 10,000, 100,000 (and with --million 1,000,000) paths x
+  120 months of the seed catalog: path-months/s and the share of the ceiling;
+- one worker against two at 200,000 paths;
+- time per path-month at 12, 120, 600 and 1,200 months (about 12 million path-months each);
+- sensitivity at 23, 100 and 1,000 catalog items;
+- sweep points per second without and with a Monte Carlo per point, and on one and two Dask
+  workers (a process-based LocalCluster);
 - with --million: peak RSS of 1,000,000 paths x 120 months in a fresh process.
 
     .venv/bin/python bench/engine_speed.py [--million]
 """
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import secmodel.analysis.montecarlo as mc  # noqa: E402
 from secmodel import load_inputs  # noqa: E402
+from secmodel.analysis.sensitivity import sensitivity_table  # noqa: E402
+from secmodel.analysis.sweep import run_sweep  # noqa: E402
 from secmodel.model.engine import compile_model  # noqa: E402
-from tests.oracle import oracle_projection  # noqa: E402
+
+SEED = REPO / "tests" / "fixtures" / "seed"
+TARGETS = {
+    "share": 0.06,  # whole Monte Carlo, 100k x 120, one core: share of the normals ceiling
+    "two_workers": 1.8,  # two workers / one at 200k paths
+    "months": 1.3,  # time per path-month at 1,200 months / at 120
+    "sensitivity": 12.0,  # sensitivity at 1,000 items / at 100
+    "rss_mb": 300,  # peak RSS at 1M paths x 120 months
+}
 
 
-def engine_rate(model, spec, paths: int) -> float:
-    """Path-months per second of the engine alone, chunk by chunk of 2,048 paths."""
-    blocks = -(-paths // mc.BLOCK)
+def seconds(fn) -> float:
     start = time.perf_counter()
-    for first in range(0, blocks, 2):
-        mc.simulate_paths(model, spec, first, min(first + 2, blocks))
-    return paths * (spec.horizon_months + 1) / (time.perf_counter() - start)
+    fn()
+    return time.perf_counter() - start
+
+
+def normals_ceiling() -> tuple[float, float]:
+    """Standard normals per second: one generator filling a buffer that stays in cache, and a
+    generator per block of 1,024 paths x 121 months as the Monte Carlo draws them."""
+    rng = np.random.default_rng(1)
+    buffer = np.empty(250_000)
+    rounds = 80
+    rng.standard_normal(out=buffer)
+    raw = rounds * len(buffer) / seconds(
+        lambda: [rng.standard_normal(out=buffer) for _ in range(rounds)]
+    )
+    blocks = 100
+    per_block = (
+        blocks
+        * mc.BLOCK
+        * 121
+        / seconds(lambda: [mc.block_shocks(1, b, 121) for b in range(blocks)])
+    )
+    return raw, per_block
+
+
+def engine_rate(model, spec) -> float:
+    """Path-months per second of the engine alone, chunk by chunk of the default size."""
+    blocks = -(-spec.paths // mc.BLOCK)
+    step = mc.chunk_blocks(mc.DEFAULT_CHUNK_PATHS)
+    took = seconds(
+        lambda: [
+            mc.simulate_paths(model, spec, first, min(first + step, blocks))
+            for first in range(0, blocks, step)
+        ]
+    )
+    return spec.paths * (spec.horizon_months + 1) / took
+
+
+def scaled_catalog(inputs, items: int):
+    """The seed catalog's lines repeated under new ids until the catalog has ``items`` lines."""
+    seed = list(inputs.catalog.values())
+    catalog = {}
+    for n in range(items):
+        item = seed[n % len(seed)]
+        copy = f"{item.item_id}_{n // len(seed)}" if n >= len(seed) else item.item_id
+        catalog[copy] = dataclasses.replace(item, item_id=copy)
+    return dataclasses.replace(inputs, catalog=catalog)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--million", action="store_true", help="also measure 1,000,000 paths")
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 paths and RSS")
     args = parser.parse_args()
-    inputs = load_inputs()
+    inputs = load_inputs(SEED)
     model = compile_model(inputs)
     scenario = inputs.scenarios["seed_roadmap"]
 
-    def spec(paths, months=120):
-        return mc.MonteCarloSpec(scenario, months, paths, 0.05, 1, inputs.settings.growth_floor)
+    def spec(paths, months=120, **changes):
+        s = mc.MonteCarloSpec(scenario, months, paths, 0.05, 1, inputs.settings.growth_floor)
+        return dataclasses.replace(s, **changes)
 
-    engine_rate(model, spec(2048), 2048)  # warm up
-    for paths in (10_000, 100_000):
-        rate = engine_rate(model, spec(paths), paths)
-        start = time.perf_counter()
-        mc.run_montecarlo(inputs, spec(paths))
-        full = paths * 121 / (time.perf_counter() - start)
-        print(
-            f"{paths:>7,} paths x 120 months: engine {rate / 1e6:5.2f} M path-months/s; "
-            f"with reduction {full / 1e6:5.2f} M path-months/s"
-        )
-
-    loop_paths = 20
-    start = time.perf_counter()
-    for _ in range(loop_paths):
-        oracle_projection(inputs, scenario, 120)
-    loop_rate = loop_paths * 121 / (time.perf_counter() - start)
-    engine = engine_rate(model, spec(10_000), 10_000)
+    raw, per_block = normals_ceiling()
     print(
-        f"plain per-path, per-month loop: {loop_rate:,.0f} path-months/s; "
-        f"engine / loop = {engine / loop_rate:,.0f}x"
+        f"normals ceiling (PCG64, one core): {raw / 1e6:.1f} M/s; drawn as the Monte Carlo "
+        f"draws them (a generator per 1,024-path block): {per_block / 1e6:.1f} M/s"
     )
 
-    print("scaling (engine seconds):")
-    for paths in (4096, 8192, 16384):
-        start = time.perf_counter()
-        engine_rate(model, spec(paths), paths)
-        print(f"  {paths:>6,} paths x 120 months: {time.perf_counter() - start:.3f} s")
-    for months in (60, 120, 240):
-        start = time.perf_counter()
-        engine_rate(model, spec(8192, months), 8192)
-        print(f"  8,192 paths x {months:>3} months: {time.perf_counter() - start:.3f} s")
+    engine_rate(model, spec(2048))  # warm up
+    shares = {}
+    for paths in (10_000, 100_000, *((1_000_000,) if args.million else ())):
+        engine = engine_rate(model, spec(paths))
+        whole = paths * 121 / seconds(lambda p=paths: mc.run_montecarlo(inputs, spec(p)))
+        shares[paths] = whole / raw
+        print(
+            f"{paths:>9,} paths x 120 months: engine {engine / 1e6:5.2f} M path-months/s "
+            f"({engine / raw:5.1%} of the ceiling); whole Monte Carlo {whole / 1e6:5.2f} M "
+            f"path-months/s ({whole / raw:5.1%} of the ceiling)"
+        )
+    print(f"  target: whole Monte Carlo at 100,000 paths >= {TARGETS['share']:.0%} of the "
+          f"ceiling: {'met' if shares[100_000] >= TARGETS['share'] else 'missed'}")  # fmt: skip
+
+    one = seconds(lambda: mc.run_montecarlo(inputs, spec(200_000), workers=1))
+    two = seconds(lambda: mc.run_montecarlo(inputs, spec(200_000), workers=2))
+    print(
+        f"200,000 paths x 120 months: one worker {one:.2f} s, two workers {two:.2f} s; "
+        f"speed-up {one / two:.2f}x (target >= {TARGETS['two_workers']}x)"
+    )
+
+    per_path_month = {}
+    for months, paths in ((12, 1_000_000), (120, 100_000), (600, 20_000), (1200, 10_000)):
+        took = seconds(lambda p=paths, m=months: mc.run_montecarlo(inputs, spec(p, m)))
+        per_path_month[months] = took / (paths * (months + 1))
+        print(
+            f"{paths:>9,} paths x {months:>5,} months: {per_path_month[months] * 1e9:6.0f} ns "
+            "per path-month"
+        )
+    ratio = per_path_month[1200] / per_path_month[120]
+    print(f"  1,200 months / 120 months: {ratio:.2f} (target <= {TARGETS['months']})")
+
+    took = {}
+    base = inputs.scenarios["base"]
+    for items in (23, 100, 1000):
+        scaled = scaled_catalog(inputs, items)
+        took[items] = min(seconds(lambda s=scaled: sensitivity_table(s, base)) for _ in range(3))
+        print(f"sensitivity, {items:>5,} items: {took[items]:.3f} s")
+    print(
+        f"  1,000 items / 100 items: {took[1000] / took[100]:.1f} "
+        f"(target <= {TARGETS['sensitivity']:.0f}; linear would be 10)"
+    )
+
+    grid = {"arpu_monthly": list(np.linspace(8, 12, 64))}
+    montecarlo = {"paths": 200, "volatility": 0.05, "seed": 3}
+    plain = 64 / seconds(lambda: run_sweep(inputs, base, grid))
+    with_mc = 64 / seconds(lambda: run_sweep(inputs, base, grid, montecarlo=montecarlo))
+    print(
+        f"sweep points/s: {plain:,.0f} without a Monte Carlo, {with_mc:,.1f} with 200 paths "
+        "x 60 months per point (one process)"
+    )
+    from distributed import Client, LocalCluster
+
+    big = {"arpu_monthly": list(np.linspace(8, 12, 256))}
+    for workers in (1, 2):
+        with (
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):  # fmt: skip
+            run_sweep(inputs, base, grid, montecarlo=montecarlo, scheduler=client)  # warm up
+            rate = 256 / seconds(
+                lambda c=client: run_sweep(inputs, base, big, montecarlo=montecarlo, scheduler=c)
+            )
+        print(f"  on {workers} Dask worker process(es): {rate:,.1f} points/s with Monte Carlo")
 
     if args.million:
         code = (
             "import resource; from secmodel import load_inputs;"
             "import secmodel.analysis.montecarlo as mc;"
-            "i = load_inputs(); s = mc.MonteCarloSpec(i.scenarios['seed_roadmap'], 120, 1_000_000,"
-            " 0.05, 1, i.settings.growth_floor); mc.run_montecarlo(i, s);"
+            f"i = load_inputs({str(SEED)!r}); s = mc.MonteCarloSpec(i.scenarios['seed_roadmap'],"
+            " 120, 1_000_000, 0.05, 1, i.settings.growth_floor); mc.run_montecarlo(i, s);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
         )
-        start = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
         ).stdout.strip()
-        print(
-            f"1,000,000 paths x 120 months: peak RSS {out} MB, {time.perf_counter() - start:.0f} s"
-        )
+        print(f"1,000,000 paths x 120 months: peak RSS {out} MB (target <= {TARGETS['rss_mb']} MB)")
 
 
 if __name__ == "__main__":

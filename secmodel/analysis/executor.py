@@ -119,7 +119,8 @@ def threads_here() -> int:
 
 
 def _in_processes(fn, jobs, workers) -> Iterator:
-    with process_pool(min(workers, len(jobs))) as pool:
+    # the workers fork with the job's module imported (once, in the server): none pays for it
+    with process_pool(min(workers, len(jobs)), preload=(fn.__module__,)) as pool:
         yield from pool.map(fn, jobs)
 
 

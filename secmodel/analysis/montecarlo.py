@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from secmodel.analysis.executor import cluster, cluster_cores, run_in_order
+from secmodel.analysis.executor import cluster, cluster_cores, process_pool, run_in_order
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.limits import check_memory, check_path_months
@@ -265,6 +265,26 @@ class Accumulator:
                 self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
         self.next_block += blocks
 
+    def __getstate__(self) -> dict:
+        """Sent between processes with each histogram as its occupied bins only (a few
+        thousand of its million), so a worker's result is small to send back."""
+        state = self.__dict__.copy()
+        if self.sketch is not None:
+            state["sketch"] = {
+                name: (len(h), np.flatnonzero(h), h[np.flatnonzero(h)])
+                for name, h in self.sketch.items()
+            }
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state["sketch"] is not None:
+            sketch = {}
+            for name, (size, occupied, counts) in state["sketch"].items():
+                sketch[name] = np.zeros(size, dtype=np.int64)
+                sketch[name][occupied] = counts
+            state = {**state, "sketch": sketch}
+        self.__dict__.update(state)
+
     def merge(self, later: "Accumulator") -> None:
         """Take in the span that follows this one (in block order)."""
         assert later.first_block == self.next_block, "spans must be merged in block order"
@@ -368,24 +388,47 @@ def run_montecarlo(
     if scheduler is None and workers <= 1:
         accumulator = reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
         return combine(model, spec, accumulator, exact)
+    if scheduler is None:
+        return combine(model, spec, _in_pool(inputs, model, spec, exact, per_chunk, workers,
+                                             progress), exact)  # fmt: skip
     with cluster(scheduler) as client:
-        parts = workers if client is None else cluster_cores(client)
-        jobs = [
-            (inputs, spec, a, b, exact, per_chunk) for a, b in spans(n_blocks, per_chunk, parts)
-        ]
-        accumulator = None
-        for (a, b), result in zip(
-            [(j[2], j[3]) for j in jobs],
-            run_in_order(_span_job, jobs, workers, client),
-            strict=True,
-        ):
-            if accumulator is None:
-                accumulator = result
-            else:
-                accumulator.merge(result)  # in block order
+        parts = spans(n_blocks, per_chunk, cluster_cores(client))
+        jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts]
+        results = run_in_order(_span_job, jobs, workers, client)
+        accumulator = _merged(results, parts, per_chunk, progress)
+    return combine(model, spec, accumulator, exact)
+
+
+def _merged(results, parts, per_chunk: int, progress) -> Accumulator:
+    """The spans' accumulators merged in block order; ``progress`` told each span's chunks."""
+    accumulator = None
+    for (a, b), result in zip(parts, results, strict=True):
+        if accumulator is None:
+            accumulator = result
+        else:
+            accumulator.merge(result)  # in block order
+        if progress:
+            progress(-(-(b - a) // per_chunk))
+    return accumulator
+
+
+def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, workers: int, progress):
+    """``workers`` spans reduced at once: all but the last by a local pool, the last here
+    meanwhile (this process would only wait, and it needs no start-up)."""
+    n_blocks = math.ceil(spec.paths / BLOCK)
+    parts = spans(n_blocks, per_chunk, workers)
+    if len(parts) == 1:
+        return reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
+    jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts[:-1]]
+    with process_pool(len(jobs), preload=(__name__,)) as pool:
+        futures = [pool.submit(_span_job, job) for job in jobs]
+        last = reduce_span(model, spec, *parts[-1], exact, per_chunk, progress)
+        results = []
+        for (a, b), future in zip(parts, futures, strict=False):
+            results.append(future.result())
             if progress:
                 progress(-(-(b - a) // per_chunk))
-    return combine(model, spec, accumulator, exact)
+    return _merged([*results, last], parts, per_chunk, None)
 
 
 def combine(
@@ -469,14 +512,22 @@ def exact_quantiles(data: np.ndarray) -> np.ndarray:
 
 def sketch_quantiles(counts: np.ndarray) -> list[np.ndarray]:
     """For each of QUANTILES, per month, the bin middle of the ceil(q n)-th smallest value
-    (inverted CDF), from the histogram ``counts`` (months, bins): one running count per
-    month, searched for every quantile's rank."""
-    cumulative = np.cumsum(counts, axis=1)
-    n = cumulative[:, -1]
+    (inverted CDF), from the histogram ``counts`` (months, bins). Only its occupied bins are
+    read after one scan (a month's values fill a few hundred of its 10,000 bins): one running
+    count over them, searched for each month's rank."""
+    months, width = counts.shape
+    occupied = np.flatnonzero(counts)
+    in_bin = counts.ravel()[occupied]
+    month, bin_index = np.divmod(occupied, width)
+    n = np.zeros(months, dtype=np.int64)
+    np.add.at(n, month, in_bin)
+    running = np.cumsum(in_bin)
+    before = np.cumsum(n) - n  # values in the months before each month
     found = []
     for q in QUANTILES.values():
         rank = np.maximum(np.ceil(q * n), 1)
-        index = np.argmax(cumulative >= rank[:, None], axis=1)
+        at = np.searchsorted(running, before + rank, side="left")
+        index = bin_index[np.minimum(at, max(len(bin_index) - 1, 0))] if len(bin_index) else 0
         found.append(np.where(n > 0, bin_value(index), np.nan))
     return found
 
