@@ -57,8 +57,10 @@ def normals_ceiling() -> tuple[float, float]:
     buffer = np.empty(250_000)
     rounds = 80
     rng.standard_normal(out=buffer)
-    raw = rounds * len(buffer) / seconds(
-        lambda: [rng.standard_normal(out=buffer) for _ in range(rounds)]
+    raw = (
+        rounds
+        * len(buffer)
+        / seconds(lambda: [rng.standard_normal(out=buffer) for _ in range(rounds)])
     )
     blocks = 100
     per_block = (
@@ -74,13 +76,12 @@ def engine_rate(model, spec) -> float:
     """Path-months per second of the engine alone, chunk by chunk of the default size."""
     blocks = -(-spec.paths // mc.BLOCK)
     step = mc.chunk_blocks(mc.DEFAULT_CHUNK_PATHS)
-    took = seconds(
-        lambda: [
+
+    def run() -> None:
+        for first in range(0, blocks, step):  # each chunk's arrays dropped before the next
             mc.simulate_paths(model, spec, first, min(first + step, blocks))
-            for first in range(0, blocks, step)
-        ]
-    )
-    return spec.paths * (spec.horizon_months + 1) / took
+
+    return spec.paths * (spec.horizon_months + 1) / seconds(run)
 
 
 def scaled_catalog(inputs, items: int):
@@ -126,6 +127,10 @@ def main() -> None:
     print(f"  target: whole Monte Carlo at 100,000 paths >= {TARGETS['share']:.0%} of the "
           f"ceiling: {'met' if shares[100_000] >= TARGETS['share'] else 'missed'}")  # fmt: skip
 
+    for chunk in (1024, 2048, 4096):
+        took = seconds(lambda c=chunk: mc.run_montecarlo(inputs, spec(100_000), chunk_paths=c))
+        print(f"  100,000 paths in chunks of {chunk:,} paths: {100_000 * 121 / took / 1e6:.2f} "
+              "M path-months/s")  # fmt: skip
     one = seconds(lambda: mc.run_montecarlo(inputs, spec(200_000), workers=1))
     two = seconds(lambda: mc.run_montecarlo(inputs, spec(200_000), workers=2))
     print(
@@ -180,11 +185,13 @@ def main() -> None:
 
     if args.million:
         code = (
-            "import resource; from secmodel import load_inputs;"
+            "from secmodel import load_inputs;"
             "import secmodel.analysis.montecarlo as mc;"
             f"i = load_inputs({str(SEED)!r}); s = mc.MonteCarloSpec(i.scenarios['seed_roadmap'],"
             " 120, 1_000_000, 0.05, 1, i.settings.growth_floor); mc.run_montecarlo(i, s);"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent
+            "print(next(int(l.split()[1]) for l in open('/proc/self/status')"
+            " if l.startswith('VmHWM')) // 1024)"
         )
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True

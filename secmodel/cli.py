@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--chunk-paths",
         type=int,
-        default=2048,
+        default=1024,
         metavar="N",
-        help="paths per chunk (rounded up to whole blocks of 1,024); bounds memory",
+        help="paths per chunk (rounded up to whole blocks of 1,024; default 1,024, which keeps "
+        "a chunk's arrays in the cache); bounds memory",
     )
     horizon(p)
 

@@ -38,7 +38,9 @@ from secmodel.model.engine import (
 )
 
 BLOCK = 1024  # paths per random-stream block
-DEFAULT_CHUNK_PATHS = 2 * BLOCK  # paths a process simulates at once
+# Paths a process simulates at once: one block keeps a chunk's arrays near the cache and was the
+# fastest of 1, 2 and 4 blocks (make bench prints the comparison).
+DEFAULT_CHUNK_PATHS = BLOCK
 DEFAULT_PER_CHUNK = DEFAULT_CHUNK_PATHS // BLOCK
 METRICS = (
     "users",
