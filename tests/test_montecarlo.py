@@ -183,3 +183,19 @@ def test_cli_takes_its_settings_from_uncertainty_csv(run, tmp_path):
     assert (
         "uncertainty.csv has no row for scenario 'bull': give --paths, --volatility, --seed" in err
     )
+
+
+def test_sketch_runs_split_between_processes_give_the_same_files(inputs, monkeypatch):
+    """Sketch mode on two processes: the pool's spans come back as occupied bins and are
+    added into this process's accumulator, which reduced other spans meanwhile; the files
+    equal a one-process run's, and the chunk size changes nothing."""
+    monkeypatch.setattr(mc, "EXACT_LIMIT_BYTES", 0)
+    s = spec(inputs, paths=9000)
+    one = mc.run_montecarlo(inputs, s, workers=1)
+    assert not one.exact
+    two = mc.run_montecarlo(inputs, s, workers=2, chunk_paths=1024)
+    assert outputs(two) == outputs(one)
+    assert outputs(mc.run_montecarlo(inputs, s, workers=1, chunk_paths=3000)) == outputs(one)
+    done = []
+    mc.run_montecarlo(inputs, s, workers=2, progress=done.append)
+    assert sum(done) == 9  # every chunk counted once, whichever process reduced it

@@ -19,6 +19,7 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 import dataclasses
 import itertools
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ BLOCK = 1024  # paths per random-stream block
 # fastest of 1, 2 and 4 blocks (make bench prints the comparison).
 DEFAULT_CHUNK_PATHS = BLOCK
 DEFAULT_PER_CHUNK = DEFAULT_CHUNK_PATHS // BLOCK
+SPANS_PER_WORKER = 16  # a local run's share-out: fine enough that neither side waits long
 METRICS = (
     "users",
     "mrr",
@@ -215,7 +217,7 @@ class Accumulator:
         months = all_months if keep.last_month_only is False else 1
         blocks = last_block - first_block
         paths = min(spec.paths, last_block * BLOCK) - first_block * BLOCK
-        self.exact, self.first_block, self.next_block = exact, first_block, first_block
+        self.exact, self.first_block, self.blocks_done = exact, first_block, 0
         self.metrics, self.columns = keep.metrics, slice(all_months - months, all_months)
         self.sums = {name: np.zeros((blocks, months)) for name in self.metrics}
         self.counts = {name: np.zeros((blocks, months), dtype=np.int64) for name in self.metrics}
@@ -231,11 +233,12 @@ class Accumulator:
         self.keep_stages = keep.stages
 
     def add(self, model: CompiledModel, arrays, first_block: int) -> None:
-        """Reduce one chunk's arrays (its paths start at block ``first_block``)."""
-        assert first_block == self.next_block, "chunks must arrive in block order"
+        """Reduce one chunk's arrays (its paths start at block ``first_block``; chunks may
+        come in any order: each block's sums have their own row)."""
         n_paths, months = arrays.users.shape
         blocks = -(-n_paths // BLOCK)
         b0 = first_block - self.first_block
+        assert b0 >= 0 and b0 + blocks <= len(next(iter(self.sums.values())))
         starts = np.arange(0, n_paths, BLOCK)  # block boundaries within the chunk
         p0 = b0 * BLOCK
         for name in self.metrics:
@@ -265,7 +268,7 @@ class Accumulator:
             reached = np.maximum.accumulate(arrays.stage, axis=1)  # highest stage so far
             for s in range(len(model.stages)):
                 self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
-        self.next_block += blocks
+        self.blocks_done += blocks
 
     def __getstate__(self) -> dict:
         """Sent between processes with each histogram as its occupied bins only (a few
@@ -278,36 +281,33 @@ class Accumulator:
             }
         return state
 
-    def __setstate__(self, state: dict) -> None:
-        if state["sketch"] is not None:
-            sketch = {}
-            for name, (size, occupied, counts) in state["sketch"].items():
-                sketch[name] = np.zeros(size, dtype=np.int64)
-                sketch[name][occupied] = counts
-            state = {**state, "sketch": sketch}
-        self.__dict__.update(state)
-
-    def merge(self, later: "Accumulator") -> None:
-        """Take in the span that follows this one (in block order)."""
-        assert later.first_block == self.next_block, "spans must be merged in block order"
+    def merge(self, part: "Accumulator") -> None:
+        """Take in the accumulator of a span within this one's (sent back by a worker: its
+        histograms may be occupied bins only, which are added straight in)."""
+        b0 = part.first_block - self.first_block
+        p0 = b0 * BLOCK
         for name in self.metrics:
-            self.sums[name] = np.concatenate([self.sums[name], later.sums[name]])
-            self.counts[name] = np.concatenate([self.counts[name], later.counts[name]])
+            blocks = len(part.sums[name])
+            self.sums[name][b0 : b0 + blocks] = part.sums[name]
+            self.counts[name][b0 : b0 + blocks] = part.counts[name]
             if self.exact:
-                self.values[name] = np.concatenate([self.values[name], later.values[name]])
+                self.values[name][p0 : p0 + len(part.values[name])] = part.values[name]
+            elif isinstance(part.sketch[name], tuple):
+                _, occupied, counts = part.sketch[name]
+                np.add.at(self.sketch[name], occupied, counts)
             else:
-                self.sketch[name] += later.sketch[name]
-        self.fire_month_counts += later.fire_month_counts
-        self.stage_by += later.stage_by
-        self.next_block = later.next_block
+                self.sketch[name] += part.sketch[name]
+        self.fire_month_counts += part.fire_month_counts
+        self.stage_by += part.stage_by
+        self.blocks_done += part.blocks_done
 
 
 def reduce_span(model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int,
-                exact: bool, per_chunk: int, progress=None, keep: Keep | None = None
-                ) -> Accumulator:  # fmt: skip
+                exact: bool, per_chunk: int, progress=None, keep: Keep | None = None,
+                into: Accumulator | None = None) -> Accumulator:  # fmt: skip
     """Simulate the blocks [first_block, last_block) chunk by chunk (``per_chunk`` blocks at a
-    time) into one accumulator; ``progress(1)`` after each chunk."""
-    accumulator = Accumulator(model, spec, exact, first_block, last_block, keep)
+    time) into one accumulator (``into``, or a new one); ``progress(1)`` after each chunk."""
+    accumulator = into or Accumulator(model, spec, exact, first_block, last_block, keep)
     for first in range(first_block, last_block, per_chunk):
         last = min(first + per_chunk, last_block)
         accumulator.add(model, simulate_paths(model, spec, first, last), first)
@@ -397,40 +397,50 @@ def run_montecarlo(
         parts = spans(n_blocks, per_chunk, cluster_cores(client))
         jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts]
         results = run_in_order(_span_job, jobs, workers, client)
-        accumulator = _merged(results, parts, per_chunk, progress)
+        whole = Accumulator(model, spec, exact, 0, n_blocks)
+        accumulator = _merged(whole, results, parts, per_chunk, progress)
     return combine(model, spec, accumulator, exact)
 
 
-def _merged(results, parts, per_chunk: int, progress) -> Accumulator:
-    """The spans' accumulators merged in block order; ``progress`` told each span's chunks."""
-    accumulator = None
+def _merged(whole: Accumulator, results, parts, per_chunk: int, progress) -> Accumulator:
+    """The spans' accumulators merged into ``whole``; ``progress`` told each span's chunks."""
     for (a, b), result in zip(parts, results, strict=True):
-        if accumulator is None:
-            accumulator = result
-        else:
-            accumulator.merge(result)  # in block order
+        whole.merge(result)
         if progress:
             progress(-(-(b - a) // per_chunk))
-    return accumulator
+    return whole
 
 
 def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, workers: int, progress):
-    """``workers`` spans reduced at once: all but the last by a local pool, the last here
-    meanwhile (this process would only wait, and it needs no start-up)."""
+    """The run on ``workers`` processes: this one and a pool of ``workers - 1``. The spans
+    (SPANS_PER_WORKER per worker) are queued for the pool in block order; this process takes
+    them from the other end, each one the pool has not started yet, until the two meet, into
+    its one accumulator. So it works while the pool's processes start, and neither side waits
+    long for the other at the end. Each of the pool's spans comes back as one small
+    accumulator (its histograms as occupied bins)."""
     n_blocks = math.ceil(spec.paths / BLOCK)
-    parts = spans(n_blocks, per_chunk, workers)
+    whole = Accumulator(model, spec, exact, 0, n_blocks)
+    parts = spans(n_blocks, per_chunk, SPANS_PER_WORKER * workers)
     if len(parts) == 1:
-        return reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
+        return reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress, into=whole)
     jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts[:-1]]
-    with process_pool(len(jobs), preload=(__name__,)) as pool:
-        futures = [pool.submit(_span_job, job) for job in jobs]
-        last = reduce_span(model, spec, *parts[-1], exact, per_chunk, progress)
-        results = []
-        for (a, b), future in zip(parts, futures, strict=False):
-            results.append(future.result())
-            if progress:
-                progress(-(-(b - a) // per_chunk))
-    return _merged([*results, last], parts, per_chunk, None)
+    with process_pool(workers - 1, preload=(__name__,)) as pool:
+        futures: list = []
+        # the first submission waits for the pool's processes to start: queue the spans from a
+        # thread while this process reduces the last span
+        queueing = threading.Thread(
+            target=lambda: futures.extend(pool.submit(_span_job, job) for job in jobs)
+        )
+        queueing.start()
+        reduce_span(model, spec, *parts[-1], exact, per_chunk, progress, into=whole)
+        queueing.join()
+        for n in reversed(range(len(jobs))):
+            if not futures[n].cancel():  # started (or done) by the pool: so are all before it
+                break
+            reduce_span(model, spec, *parts[n], exact, per_chunk, progress, into=whole)
+        sent = [(part, f) for part, f in zip(parts, futures, strict=False) if not f.cancelled()]
+        _merged(whole, (f.result() for _, f in sent), [p for p, _ in sent], per_chunk, progress)
+    return whole
 
 
 def combine(
