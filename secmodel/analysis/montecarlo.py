@@ -185,6 +185,21 @@ def sketch_bins(values: np.ndarray) -> np.ndarray:
     return index
 
 
+def add_counts(histogram: np.ndarray, bins: np.ndarray) -> None:
+    """Add one chunk's sketch bins (paths, months) into a flat histogram of one row of
+    SKETCH_BINS + 2 per month. Within a month a chunk's values fill a narrow run of bins, so
+    they are counted by one ``bincount`` over those runs laid end to end (a small array, read
+    in order) and the counts added into the histogram's runs in one step."""
+    low, high = bins.min(axis=0), bins.max(axis=0)  # each month's run of bins
+    widths = high - low + 1
+    starts = np.cumsum(widths) - widths  # where each month's run begins, end to end
+    counts = np.bincount((bins - (low - starts)).ravel(), minlength=int(widths.sum()))
+    months = np.arange(len(widths))
+    into = np.repeat(months * (SKETCH_BINS + 2) + low - starts, widths)
+    into += np.arange(len(counts))
+    histogram[into] += counts  # each bin once: no repeated index
+
+
 def bin_value(index: np.ndarray) -> np.ndarray:
     """The middle of each bin (0 for the zero bin)."""
     key = np.asarray(index, dtype=np.int64) - 1 + _LOW_KEY
@@ -256,9 +271,12 @@ class Accumulator:
             if self.exact:
                 self.values[name][p0 : p0 + n_paths] = values
             else:
-                index = sketch_bins(kept)
-                index += self._offsets  # one histogram row per month
-                np.add.at(self.sketch[name], index if all_finite else index[finite], 1)
+                bins = sketch_bins(kept)
+                if all_finite:
+                    add_counts(self.sketch[name], bins)
+                else:  # the rare metric with missing values: those are left out
+                    bins += self._offsets  # one histogram row per month
+                    np.add.at(self.sketch[name], bins[finite], 1)
         fired = arrays.fired_month  # (P, K), -1 = not within the horizon
         for k in range(fired.shape[1]):
             self.fire_month_counts[k] += np.bincount(
