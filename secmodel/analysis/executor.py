@@ -125,14 +125,8 @@ def _in_processes(fn, jobs, workers) -> Iterator:
 
 
 def _on_dask(fn, jobs, scheduler) -> Iterator:
-    from distributed import Client
-
-    client = scheduler if isinstance(scheduler, Client) else connect_scheduler(scheduler)
-    try:
+    with cluster(scheduler) as client:
         futures = [client.submit(fn, job, pure=False) for job in jobs]
         for future in futures:  # in job order
             yield future.result()
             future.release()
-    finally:
-        if client is not scheduler:
-            client.close()

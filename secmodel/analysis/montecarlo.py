@@ -185,19 +185,10 @@ def sketch_bins(values: np.ndarray) -> np.ndarray:
     return index
 
 
-def add_counts(histogram: np.ndarray, bins: np.ndarray) -> None:
-    """Add one chunk's sketch bins (paths, months) into a flat histogram of one row of
-    SKETCH_BINS + 2 per month. Within a month a chunk's values fill a narrow run of bins, so
-    they are counted by one ``bincount`` over those runs laid end to end (a small array, read
-    in order) and the counts added into the histogram's runs in one step."""
-    low, high = bins.min(axis=0), bins.max(axis=0)  # each month's run of bins
-    widths = high - low + 1
-    starts = np.cumsum(widths) - widths  # where each month's run begins, end to end
-    counts = np.bincount((bins - (low - starts)).ravel(), minlength=int(widths.sum()))
-    months = np.arange(len(widths))
-    into = np.repeat(months * (SKETCH_BINS + 2) + low - starts, widths)
-    into += np.arange(len(counts))
-    histogram[into] += counts  # each bin once: no repeated index
+def occupied_bins(histogram: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """A histogram as (its length, its occupied bins, their counts)."""
+    occupied = np.flatnonzero(histogram)
+    return len(histogram), occupied, histogram[occupied]
 
 
 def bin_value(index: np.ndarray) -> np.ndarray:
@@ -229,10 +220,10 @@ class Accumulator:
                  last_block: int, keep: "Keep | None" = None):  # fmt: skip
         keep = keep or Keep()
         all_months = spec.horizon_months + 1
-        months = all_months if keep.last_month_only is False else 1
+        months = 1 if keep.last_month_only else all_months
         blocks = last_block - first_block
         paths = min(spec.paths, last_block * BLOCK) - first_block * BLOCK
-        self.exact, self.first_block, self.blocks_done = exact, first_block, 0
+        self.exact, self.first_block = exact, first_block
         self.metrics, self.columns = keep.metrics, slice(all_months - months, all_months)
         self.sums = {name: np.zeros((blocks, months)) for name in self.metrics}
         self.counts = {name: np.zeros((blocks, months), dtype=np.int64) for name in self.metrics}
@@ -272,11 +263,8 @@ class Accumulator:
                 self.values[name][p0 : p0 + n_paths] = values
             else:
                 bins = sketch_bins(kept)
-                if all_finite:
-                    add_counts(self.sketch[name], bins)
-                else:  # the rare metric with missing values: those are left out
-                    bins += self._offsets  # one histogram row per month
-                    np.add.at(self.sketch[name], bins[finite], 1)
+                bins += self._offsets  # one histogram row per month
+                np.add.at(self.sketch[name], bins if all_finite else bins[finite], 1)
         fired = arrays.fired_month  # (P, K), -1 = not within the horizon
         for k in range(fired.shape[1]):
             self.fire_month_counts[k] += np.bincount(
@@ -286,17 +274,13 @@ class Accumulator:
             reached = np.maximum.accumulate(arrays.stage, axis=1)  # highest stage so far
             for s in range(len(model.stages)):
                 self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
-        self.blocks_done += blocks
 
     def __getstate__(self) -> dict:
         """Sent between processes with each histogram as its occupied bins only (a few
         thousand of its million), so a worker's result is small to send back."""
         state = self.__dict__.copy()
         if self.sketch is not None:
-            state["sketch"] = {
-                name: (len(h), np.flatnonzero(h), h[np.flatnonzero(h)])
-                for name, h in self.sketch.items()
-            }
+            state["sketch"] = {name: occupied_bins(h) for name, h in self.sketch.items()}
         return state
 
     def merge(self, part: "Accumulator") -> None:
@@ -317,7 +301,6 @@ class Accumulator:
                 self.sketch[name] += part.sketch[name]
         self.fire_month_counts += part.fire_month_counts
         self.stage_by += part.stage_by
-        self.blocks_done += part.blocks_done
 
 
 def reduce_span(model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int,
@@ -335,7 +318,7 @@ def reduce_span(model: CompiledModel, spec: MonteCarloSpec, first_block: int, la
 
 
 def _span_job(args) -> Accumulator:
-    """A worker's whole share of the run: one accumulator, sent back once."""
+    """One span of the run reduced by a worker: one accumulator, sent back once."""
     inputs, spec, first, last, exact, per_chunk = args
     return reduce_span(compile_model(inputs), spec, first, last, exact, per_chunk)
 
@@ -397,8 +380,9 @@ def run_montecarlo(
 ) -> MonteCarloResult:
     """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them, in this process,
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
-    ``distributed.Client``). Each worker reduces one span of consecutive chunks into its own
-    accumulator and sends it back once; ``progress(n)`` counts chunks done."""
+    ``distributed.Client``). On Dask each worker reduces one span of consecutive chunks into
+    its own accumulator and sends it back once; with local ``workers`` this process shares the
+    spans with the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     model = compile_model(inputs)  # once, for the size check and the tables
     check_size(model, spec, chunk_paths)
@@ -546,8 +530,7 @@ def sketch_quantiles(counts: np.ndarray) -> list[np.ndarray]:
     read after one scan (a month's values fill a few hundred of its 10,000 bins): one running
     count over them, searched for each month's rank."""
     months, width = counts.shape
-    occupied = np.flatnonzero(counts)
-    in_bin = counts.ravel()[occupied]
+    _, occupied, in_bin = occupied_bins(counts.ravel())
     month, bin_index = np.divmod(occupied, width)
     n = np.zeros(months, dtype=np.int64)
     np.add.at(n, month, in_bin)

@@ -7,7 +7,7 @@ are recorded: cumulative spend (accrual, USD) at the horizon, peak monthly share
 the month each trigger fires. A growth, scenario or trigger move projects the scenario again on
 the model compiled once; an amount move needs no projection: no trigger reads spend, so spend
 is the base spend plus the change times the item's accrual per unit of amount (equal to
-projecting again within rounding, about 1e-15 relative).
+projecting again within rounding, about 1e-13 relative).
 """
 
 import dataclasses
