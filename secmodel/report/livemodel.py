@@ -215,7 +215,7 @@ class Column:
     structure: bool = False  # ids, rows and links: changed in the CSV files, not here
 
 
-def write_table(sheet, name: str, rows: list[list[Column]], formats, note: str) -> list[int]:
+def write_table(sheet, rows: list[list[Column]], formats, note: str) -> list[int]:
     """An input table: headers in row 1, one row per input row; input cells in the input
     style. Returns the zero-based row of each input row. ``note`` goes below the table."""
     headers = rows[0] if rows else []
@@ -271,7 +271,7 @@ def _scenarios_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         ]
         for s in inputs.scenarios.values()
     ]
-    placed = write_table(sheet, "Scenarios", rows, formats, INPUT_NOTE)
+    placed = write_table(sheet, rows, formats, INPUT_NOTE)
     for s, r in zip(inputs.scenarios.values(), placed, strict=True):
         refs.scenario[s.scenario] = {
             key: absolute("Scenarios", r, col)
@@ -301,7 +301,7 @@ def _growth_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         INPUT_NOTE + " A scenario's rows must stay in order of their from month: a month takes "
         "the rate of the last row that starts at or before it."
     )
-    write_table(sheet, "Growth", rows, formats, note)
+    write_table(sheet, rows, formats, note)
     for scenario, (first, last) in spans.items():
         refs.growth[scenario] = (
             column_range("Growth", 1, first, last),
@@ -341,7 +341,7 @@ def _triggers_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
                 row.append(Column(f"T{n + 1}", None))
         rows.append(row)
     note = INPUT_NOTE + " T1, T2, ... are the numbers of each condition, in order."
-    placed = write_table(sheet, "Triggers", rows, formats, note)
+    placed = write_table(sheet, rows, formats, note)
     if placed:
         for col, least in ((4, 1), (5, 0)):  # sustain and lead: whole months
             whole = {"validate": "integer", "criteria": ">=", "value": least}
@@ -382,7 +382,7 @@ def _catalog_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         ]
         for i in items
     ]
-    placed = write_table(sheet, "Catalog", rows, formats, INPUT_NOTE)
+    placed = write_table(sheet, rows, formats, INPUT_NOTE)
     if placed:  # drop-downs: a typing slip would otherwise silently match no rule
         first, last = placed[0], placed[-1]
         for col, choices in ((5, list(CADENCES)), (6, list(BASES))):
@@ -416,7 +416,7 @@ def _stages_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
     note = (
         INPUT_NOTE + " Stages are listed by rank: the highest one whose trigger is on is in force."
     )
-    placed = write_table(sheet, "Stages", rows, formats, note)
+    placed = write_table(sheet, rows, formats, note)
     if placed:
         sheet.data_validation(
             placed[0], 3, placed[-1], 3, {"validate": "list", "source": f"={refs.trigger_ids}"}
@@ -560,7 +560,7 @@ class ProjectionSheet:
     def put(self, row: int, column: str | int, formula: str, number_format, value) -> None:
         """One formula with its cached value."""
         c = self.col[column] if isinstance(column, str) else column
-        self.sheet.write_formula(row, c, formula, self.formats.calc(number_format), value)
+        self.sheet.write_formula(row, c, formula, self.formats(number_format), value)
 
     def write(self) -> list[str]:
         """Every cell of the sheet; the check columns' ranges."""
@@ -629,7 +629,7 @@ class ProjectionSheet:
         (USD/month), ARR (USD/year)."""
         a, f, inputs, cell = self.a, self.formats, self.inputs, self.cell
         if m == 0:
-            self.sheet.write_number(row, self.col["month"], 0, f.calc("0"))
+            self.sheet.write_number(row, self.col["month"], 0, f("0"))
         else:
             self.put(row, "month", f"{cell('month', row - 1)}+1", "0", m)
         month, start = cell("month", row), inputs["start"]

@@ -59,11 +59,7 @@ class Formats:
         return self._made[key]
 
     def __call__(self, number_format: str | None):
-        """A value's format (None: General)."""
-        return self._format("value", number_format)
-
-    def calc(self, number_format: str | None):
-        """A calculated cell's format."""
+        """A value's or a calculated cell's format (None: General)."""
         return self._format("value", number_format)
 
     def input(self, number_format: str | None):

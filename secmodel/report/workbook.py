@@ -139,7 +139,7 @@ def _read_me(sheet, formats: Formats, as_of: date | None, values_only) -> None:
         sheet.write_string(row, 0, text, fmt) if text else None
     sheet.write_number(len(lines), 0, 1500, formats.input(Formats.USD))
     sheet.write_string(len(lines), 1, "an input: type over it")
-    sheet.write_number(len(lines) + 1, 0, 1500, formats.calc(Formats.USD))
+    sheet.write_number(len(lines) + 1, 0, 1500, formats(Formats.USD))
     sheet.write_string(len(lines) + 1, 1, "a formula or a value: do not type over it")
     sheet.write_string(len(lines) + 2, 0, "id", formats.structure(None))
     sheet.write_string(len(lines) + 2, 1, "structure: change it in the CSV files")
@@ -178,7 +178,6 @@ def _summary_sheet(sheet, pack: BoardPack, formats: Formats) -> None:
         row += 1
     row += 1
     for sentence in sentences:
-        sheet.write_string(row, 0, sentence, formats.wrapped)
         sheet.merge_range(row, 0, row, len(headers) - 1, sentence, formats.wrapped)
         sheet.set_row(row, 45)
         row += 1
@@ -214,9 +213,16 @@ def _projection_values(sheet, p, formats: Formats) -> None:
     sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(table), len(PROJECTION_HEADERS) - 1)
 
 
-def _dates(frame: pd.DataFrame, column: str = "date") -> pd.Series:
-    """A YYYY-MM column as real dates (the first of the month)."""
-    return pd.PeriodIndex(frame[column], freq="M").to_timestamp()
+def _dates(frame: pd.DataFrame) -> pd.Series:
+    """A frame's YYYY-MM date column as real dates (the first of the month)."""
+    return pd.PeriodIndex(frame["date"], freq="M").to_timestamp()
+
+
+def _month_dates(start_date: str, months) -> list:
+    """Months since launch as real dates (the first of each month), month 0 at
+    ``start_date`` (YYYY-MM)."""
+    start = pd.Period(start_date, freq="M")
+    return [(start + int(m)).to_timestamp() for m in months]
 
 
 def _value_sheets(pack: BoardPack):
@@ -289,7 +295,6 @@ def _uncertainty_sheets(pack: BoardPack):
         run = pack.uncertainty.get(p.scenario.scenario)
         if run is None:
             continue
-        dates = pd.Period(p.scenario.start_date, freq="M")
         result = run.montecarlo
         q = result.quantiles
         quantiles.append(
@@ -298,7 +303,7 @@ def _uncertainty_sheets(pack: BoardPack):
                     "Scenario (name)": run.label,
                     "Paths": run.paths,
                     "Month (from launch)": q["month"],
-                    "Month": [(dates + int(m)).to_timestamp() for m in q["month"]],
+                    "Month": _month_dates(p.scenario.start_date, q["month"]),
                     "Figure": q["metric"].map(PROJECTION_HEADERS),
                     "P5": q["p5"],
                     "P10": q["p10"],
@@ -314,7 +319,7 @@ def _uncertainty_sheets(pack: BoardPack):
             index="month", columns="trigger_id", values="probability"
         )[[t.trigger_id for t in p.model.triggers]]
         wide.columns = [f"{run.trigger_labels[c]} (% of paths)" for c in wide.columns]
-        wide.insert(0, "Month", [(dates + int(m)).to_timestamp() for m in wide.index])
+        wide.insert(0, "Month", _month_dates(p.scenario.start_date, wide.index))
         wide.insert(0, "Month (from launch)", wide.index)
         wide.insert(0, "Scenario (name)", run.label)
         probability.append(wide.reset_index(drop=True))
