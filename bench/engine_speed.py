@@ -75,7 +75,7 @@ def normals_ceiling() -> tuple[float, float]:
 def engine_rate(model, spec) -> float:
     """Path-months per second of the engine alone, chunk by chunk of the default size."""
     blocks = -(-spec.paths // mc.BLOCK)
-    step = mc.chunk_blocks(mc.DEFAULT_CHUNK_PATHS)
+    step = mc.chunk_blocks(mc.default_chunk_paths(spec.horizon_months))
 
     def run() -> None:
         for first in range(0, blocks, step):  # each chunk's arrays dropped before the next

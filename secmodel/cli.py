@@ -74,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--chunk-paths",
         type=int,
-        default=1024,
         metavar="N",
-        help="paths per chunk (rounded up to whole blocks of 1,024; default 1,024, which keeps "
-        "a chunk's arrays in the cache); bounds memory",
+        help="paths per chunk (rounded up to whole blocks of 1,024; default: 1,024 from 120 "
+        "months up, more blocks for shorter horizons, which keeps a chunk's arrays in the "
+        "cache); bounds memory",
     )
     horizon(p)
 
@@ -406,6 +406,7 @@ def cmd_montecarlo(args) -> int:
         check_size,
         check_spec,
         chunk_blocks,
+        default_chunk_paths,
         run_montecarlo,
     )
     from secmodel.model.engine import compile_model
@@ -425,7 +426,7 @@ def cmd_montecarlo(args) -> int:
         if getattr(args, name) is None:
             setattr(args, name, getattr(settings, name))
     check_spec(args.paths, args.volatility, args.seed)
-    if args.workers < 1 or args.chunk_paths < 1:
+    if args.workers < 1 or (args.chunk_paths is not None and args.chunk_paths < 1):
         raise UsageError("--workers and --chunk-paths must be at least 1")
     spec = MonteCarloSpec(
         scenario,
@@ -435,6 +436,7 @@ def cmd_montecarlo(args) -> int:
         args.seed,
         inputs.settings.growth_floor,
     )
+    args.chunk_paths = args.chunk_paths or default_chunk_paths(spec.horizon_months)
     check_size(compile_model(inputs), spec, args.chunk_paths)  # before the progress bar
     chunks = -(-args.paths // (chunk_blocks(args.chunk_paths) * BLOCK))  # whole chunks
     with (

@@ -7,6 +7,7 @@ import pytest
 
 import secmodel.analysis.montecarlo as mc
 from secmodel import load_inputs, project_scenario
+from secmodel.analysis import sketch
 from secmodel.model.engine import compile_model
 from tests.conftest import SEED_DATA
 
@@ -93,10 +94,11 @@ def test_sketch_error_bound():
     rng = np.random.default_rng(3)
     data = np.exp(rng.normal(8, 3, size=(20_000, 4)))  # spans many orders of magnitude
     data[:50, 1] = 0.0
-    counts = np.stack(
-        [np.bincount(mc.sketch_bins(data[:, m]), minlength=mc.SKETCH_BINS + 2) for m in range(4)]
-    )
-    for q, estimate in zip(mc.QUANTILES.values(), mc.sketch_quantiles(counts), strict=True):
+    counts = sketch.Sketch(4)
+    counts.add(sketch.bins_of(data.T))
+    for q, estimate in zip(
+        mc.QUANTILES.values(), counts.quantiles(mc.QUANTILES.values()), strict=True
+    ):
         exact = np.quantile(data, q, axis=0, method="inverted_cdf")
         relative = np.abs(estimate - exact) / np.where(exact > 0, exact, 1)
         assert (relative <= mc.SKETCH_RELATIVE_ERROR + 1e-12).all(), (q, relative.max())

@@ -13,7 +13,8 @@ same bytes however the work is split.
 Memory: paths are processed in chunks and reduced at once. Quantiles are exact (all values kept)
 while they fit in ``EXACT_LIMIT_BYTES``; beyond that a mergeable log-histogram sketch is used
 whose estimate lies in the same bin as the exact order statistic, so its relative error is at most
-``SKETCH_RELATIVE_ERROR`` (0.39%: 128 bins per octave; the estimate is the bin's middle).
+``SKETCH_RELATIVE_ERROR`` (0.39%: 128 bins per octave; the estimate is the bin's middle; see
+:mod:`secmodel.analysis.sketch`).
 """
 
 import dataclasses
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from secmodel.analysis import sketch
 from secmodel.analysis.executor import cluster, cluster_cores, process_pool, run_in_order
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
@@ -39,10 +41,10 @@ from secmodel.model.engine import (
 )
 
 BLOCK = 1024  # paths per random-stream block
-# Paths a process simulates at once: one block keeps a chunk's arrays near the cache and was the
-# fastest of 1, 2 and 4 blocks (make bench prints the comparison).
-DEFAULT_CHUNK_PATHS = BLOCK
-DEFAULT_PER_CHUNK = DEFAULT_CHUNK_PATHS // BLOCK
+# Path-months a process simulates at once: one block of 121 months keeps a chunk's arrays near
+# the cache and was the fastest of 1, 2 and 4 blocks at that horizon (make bench prints the
+# comparison); shorter horizons take more blocks, so each chunk's fixed costs stay small.
+CHUNK_PATH_MONTHS = BLOCK * 121
 SPANS_PER_WORKER = 16  # a local run's share-out: fine enough that neither side waits long
 METRICS = (
     "users",
@@ -55,16 +57,7 @@ METRICS = (
 )
 QUANTILES = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90, "p95": 0.95}
 EXACT_LIMIT_BYTES = 256 * 2**20
-# The sketch bins a value by its float64 exponent and top 7 mantissa bits (as HDR histograms
-# do): each octave is cut into 128 bins, so a bin [lo, hi) has hi - lo <= lo / 128 and its middle
-# is within 1/256 (0.39%) of every value in it, the exact quantile included. Values from 1e-9 to
-# 1e15 get bins of their own (about 10,200); zero has one; larger values share the last.
-SKETCH_MANTISSA_BITS = 7
-SKETCH_LOW, SKETCH_HIGH = 1e-9, 1e15
-SKETCH_RELATIVE_ERROR = 2.0 ** -(SKETCH_MANTISSA_BITS + 1)
-_SHIFT = 52 - SKETCH_MANTISSA_BITS
-_LOW_KEY = int(np.array([SKETCH_LOW]).view(np.int64)[0] >> _SHIFT)
-SKETCH_BINS = int(np.array([SKETCH_HIGH]).view(np.int64)[0] >> _SHIFT) - _LOW_KEY + 1
+SKETCH_RELATIVE_ERROR = sketch.RELATIVE_ERROR
 
 
 @dataclass(frozen=True)
@@ -93,6 +86,12 @@ def check_spec(paths: int, volatility: float, seed: int, prefix: str = "--") -> 
         raise UsageError(f"{prefix}seed must not be negative (got {seed})")
 
 
+def default_chunk_paths(horizon_months: int) -> int:
+    """Paths per chunk unless told: whole blocks holding about CHUNK_PATH_MONTHS path-months
+    (one block from 120 months up)."""
+    return BLOCK * max(1, CHUNK_PATH_MONTHS // (BLOCK * (horizon_months + 1)))
+
+
 def chunk_blocks(chunk_paths: int) -> int:
     """Whole blocks per chunk: ``chunk_paths`` rounded up to blocks of BLOCK paths (at least
     one)."""
@@ -109,7 +108,7 @@ def chunk_bytes(model: CompiledModel, spec: MonteCarloSpec, chunk_paths: int) ->
     if spec.paths * kept <= EXACT_LIMIT_BYTES:
         extra = spec.paths * kept
     else:
-        extra = 2 * (SKETCH_BINS + 2) * kept  # a worker's histograms, and those merged in
+        extra = 2 * (sketch.BINS + 2) * kept  # at most: a worker's sketches, and the merged
     return working_bytes(model, paths, spec.horizon_months, per_item=False) + extra
 
 
@@ -174,31 +173,6 @@ def simulate_paths(model: CompiledModel, spec: MonteCarloSpec, first_block: int,
     )
 
 
-def sketch_bins(values: np.ndarray) -> np.ndarray:
-    """The sketch bin of each non-negative value: 0 for zero (and below SKETCH_LOW), then one
-    bin per 1/128 of an octave, read straight from the float's bits."""
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    index = values.view(np.int64) >> _SHIFT  # the one new array; the rest is in place
-    index -= _LOW_KEY - 1
-    np.minimum(index, SKETCH_BINS + 1, out=index)
-    np.putmask(index, values < SKETCH_LOW, 0)
-    return index
-
-
-def occupied_bins(histogram: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """A histogram as (its length, its occupied bins, their counts)."""
-    occupied = np.flatnonzero(histogram)
-    return len(histogram), occupied, histogram[occupied]
-
-
-def bin_value(index: np.ndarray) -> np.ndarray:
-    """The middle of each bin (0 for the zero bin)."""
-    key = np.asarray(index, dtype=np.int64) - 1 + _LOW_KEY
-    low = (key << _SHIFT).view(np.float64)
-    high = ((key + 1) << _SHIFT).view(np.float64)
-    return np.where(np.asarray(index) == 0, 0.0, (low + high) / 2)
-
-
 @dataclass(frozen=True)
 class Keep:
     """What a run reduces: which metrics, every month or the horizon's only, and whether the
@@ -214,7 +188,7 @@ class Accumulator:
     per-block sums and counts of each metric (added up in block order at the end, so the
     totals do not depend on how the work was split), paths by fire month for each trigger,
     paths that reached each stage by each month, and either every value (exact quantiles) or a
-    histogram per metric that each chunk's bin indices are added into in place."""
+    :class:`~secmodel.analysis.sketch.Sketch` per metric that each chunk's bins are added to."""
 
     def __init__(self, model: CompiledModel, spec: MonteCarloSpec, exact: bool, first_block: int,
                  last_block: int, keep: "Keep | None" = None):  # fmt: skip
@@ -230,12 +204,7 @@ class Accumulator:
         self.fire_month_counts = np.zeros((len(model.triggers), all_months + 1), dtype=np.int64)
         self.stage_by = np.zeros((len(model.stages), all_months), dtype=np.int64)
         self.values = {name: np.empty((paths, months)) for name in self.metrics} if exact else None
-        # int64: numpy adds into it in place fast (ufunc.at has no fast path for int32)
-        bins = (SKETCH_BINS + 2) * months
-        self.sketch = (
-            None if exact else {name: np.zeros(bins, dtype=np.int64) for name in self.metrics}
-        )
-        self._offsets = (SKETCH_BINS + 2) * np.arange(months, dtype=np.int64)
+        self.sketch = None if exact else {name: sketch.Sketch(months) for name in self.metrics}
         self.keep_stages = keep.stages
 
     def add(self, model: CompiledModel, arrays, first_block: int) -> None:
@@ -262,9 +231,12 @@ class Accumulator:
             if self.exact:
                 self.values[name][p0 : p0 + n_paths] = values
             else:
-                bins = sketch_bins(kept)
-                bins += self._offsets  # one histogram row per month
-                np.add.at(self.sketch[name], bins if all_finite else bins[finite], 1)
+                bins = sketch.bins_of(values.T)  # one row per month: each month's adds together
+                if all_finite:
+                    self.sketch[name].add(bins)
+                else:
+                    month, _ = np.nonzero(finite.T)
+                    self.sketch[name].add_counts(month, bins[finite.T], 1)
         fired = arrays.fired_month  # (P, K), -1 = not within the horizon
         for k in range(fired.shape[1]):
             self.fire_month_counts[k] += np.bincount(
@@ -275,17 +247,9 @@ class Accumulator:
             for s in range(len(model.stages)):
                 self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
 
-    def __getstate__(self) -> dict:
-        """Sent between processes with each histogram as its occupied bins only (a few
-        thousand of its million), so a worker's result is small to send back."""
-        state = self.__dict__.copy()
-        if self.sketch is not None:
-            state["sketch"] = {name: occupied_bins(h) for name, h in self.sketch.items()}
-        return state
-
     def merge(self, part: "Accumulator") -> None:
-        """Take in the accumulator of a span within this one's (sent back by a worker: its
-        histograms may be occupied bins only, which are added straight in)."""
+        """Take in the accumulator of a span within this one's (sent back by a worker, its
+        sketches as their occupied bins)."""
         b0 = part.first_block - self.first_block
         p0 = b0 * BLOCK
         for name in self.metrics:
@@ -294,11 +258,8 @@ class Accumulator:
             self.counts[name][b0 : b0 + blocks] = part.counts[name]
             if self.exact:
                 self.values[name][p0 : p0 + len(part.values[name])] = part.values[name]
-            elif isinstance(part.sketch[name], tuple):
-                _, occupied, counts = part.sketch[name]
-                np.add.at(self.sketch[name], occupied, counts)
             else:
-                self.sketch[name] += part.sketch[name]
+                self.sketch[name].merge(part.sketch[name])
         self.fire_month_counts += part.fire_month_counts
         self.stage_by += part.stage_by
 
@@ -350,12 +311,12 @@ def at_horizon(
     exact = is_exact(spec)
     keep = Keep(("cumulative_cash",), last_month_only=True, stages=False)
     n_blocks = math.ceil(spec.paths / BLOCK)
-    acc = reduce_span(model, spec, 0, n_blocks, exact, DEFAULT_PER_CHUNK, keep=keep)
+    per_chunk = chunk_blocks(default_chunk_paths(spec.horizon_months))
+    acc = reduce_span(model, spec, 0, n_blocks, exact, per_chunk, keep=keep)
     if exact:
         p90 = exact_quantiles(acc.values["cumulative_cash"])[list(QUANTILES).index("p90")]
     else:
-        counts = acc.sketch["cumulative_cash"].reshape(1, SKETCH_BINS + 2)
-        p90 = sketch_quantiles(counts)[list(QUANTILES).index("p90")]
+        p90 = acc.sketch["cumulative_cash"].quantiles([QUANTILES["p90"]])[0]
     fired = acc.fire_month_counts[:, :-1].sum(axis=1)
     probability = {t.trigger_id: fired[k] / spec.paths for k, t in enumerate(model.triggers)}
     return float(p90[0]), probability
@@ -374,17 +335,19 @@ def run_montecarlo(
     inputs: ModelInputs,
     spec: MonteCarloSpec,
     workers: int = 1,
-    chunk_paths: int = DEFAULT_CHUNK_PATHS,
+    chunk_paths: int | None = None,
     progress=None,
     scheduler=None,
 ) -> MonteCarloResult:
-    """Simulate ``spec.paths`` paths in chunks of whole blocks and reduce them, in this process,
+    """Simulate ``spec.paths`` paths in chunks of whole blocks (``chunk_paths`` paths, rounded
+    up to blocks; by default :func:`default_chunk_paths`) and reduce them, in this process,
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
     ``distributed.Client``). On Dask each worker reduces one span of consecutive chunks into
     its own accumulator and sends it back once; with local ``workers`` this process shares the
     spans with the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     model = compile_model(inputs)  # once, for the size check and the tables
+    chunk_paths = chunk_paths or default_chunk_paths(spec.horizon_months)
     check_size(model, spec, chunk_paths)
     exact = is_exact(spec)
     n_blocks = math.ceil(spec.paths / BLOCK)
@@ -463,8 +426,9 @@ def combine(
             data = merged.values[name]
             qs = dict(zip(QUANTILES, exact_quantiles(data), strict=True))
         else:
-            counts = merged.sketch[name].reshape(len(months), SKETCH_BINS + 2)
-            qs = dict(zip(QUANTILES, sketch_quantiles(counts), strict=True))
+            qs = dict(
+                zip(QUANTILES, merged.sketch[name].quantiles(QUANTILES.values()), strict=True)
+            )
         for m in months:
             rows.append(
                 {
@@ -522,27 +486,6 @@ def exact_quantiles(data: np.ndarray) -> np.ndarray:
         if not np.isfinite(data).any():
             return np.full((len(QUANTILES), data.shape[1]), np.nan)
         return np.nanquantile(data, list(QUANTILES.values()), axis=0, method="inverted_cdf")
-
-
-def sketch_quantiles(counts: np.ndarray) -> list[np.ndarray]:
-    """For each of QUANTILES, per month, the bin middle of the ceil(q n)-th smallest value
-    (inverted CDF), from the histogram ``counts`` (months, bins). Only its occupied bins are
-    read after one scan (a month's values fill a few hundred of its 10,000 bins): one running
-    count over them, searched for each month's rank."""
-    months, width = counts.shape
-    _, occupied, in_bin = occupied_bins(counts.ravel())
-    month, bin_index = np.divmod(occupied, width)
-    n = np.zeros(months, dtype=np.int64)
-    np.add.at(n, month, in_bin)
-    running = np.cumsum(in_bin)
-    before = np.cumsum(n) - n  # values in the months before each month
-    found = []
-    for q in QUANTILES.values():
-        rank = np.maximum(np.ceil(q * n), 1)
-        at = np.searchsorted(running, before + rank, side="left")
-        index = bin_index[np.minimum(at, max(len(bin_index) - 1, 0))] if len(bin_index) else 0
-        found.append(np.where(n > 0, bin_value(index), np.nan))
-    return found
 
 
 def month_quantile(counts: np.ndarray, q: float):

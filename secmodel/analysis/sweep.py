@@ -74,12 +74,12 @@ def check_sweep_size(
     model = compile_model(inputs)
     check_memory("one point", working_bytes(model, 1, horizon, per_item=False))
     if montecarlo:
-        from secmodel.analysis.montecarlo import DEFAULT_CHUNK_PATHS, MonteCarloSpec, check_size
+        from secmodel.analysis.montecarlo import MonteCarloSpec, check_size, default_chunk_paths
 
         spec = MonteCarloSpec(
             scenario, horizon, **montecarlo, growth_floor=inputs.settings.growth_floor
         )
-        check_size(model, spec, DEFAULT_CHUNK_PATHS, runs=points)
+        check_size(model, spec, default_chunk_paths(spec.horizon_months), runs=points)
 
 
 def grid_points(grid: dict[str, list[float]]) -> list[dict[str, float]]:
