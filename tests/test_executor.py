@@ -3,7 +3,7 @@ from a server with one thread."""
 
 import os
 
-from secmodel.analysis.executor import process_pool, run_in_order, threads_here
+from secmodel.analysis.executor import BothEnds, process_pool, run_in_order, shared, threads_here
 
 
 def square(x: int) -> int:
@@ -15,6 +15,27 @@ def probe(_) -> tuple[int, str | None]:
     import numpy  # noqa: F401
 
     return threads_here(), os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def take_from_front(_) -> list[int]:
+    """In a worker: every number it can take from the front of the pool's BothEnds."""
+    taken = []
+    while (number := shared().front()) is not None:
+        taken.append(number)
+    return taken
+
+
+def test_both_ends_hand_out_each_number_once_across_processes():
+    ends = BothEnds(5000)
+    with process_pool(2, shared=ends) as pool:
+        futures = [pool.submit(take_from_front, 0) for _ in range(2)]
+        here = []
+        while (number := ends.back()) is not None:
+            here.append(number)
+        there = [n for f in futures for n in f.result()]
+    assert sorted(here + there) == list(range(5000))  # each once
+    assert here == sorted(here, reverse=True)  # this side took from the back
+    assert ends.taken_from_front() == len(there)
 
 
 def test_results_in_job_order_whoever_runs_them():

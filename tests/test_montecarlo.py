@@ -1,6 +1,8 @@
 """Monte Carlo: the same engine as `project`, reproducible whatever the chunking, probabilities
 that behave, and a quantile sketch within its stated error."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -187,10 +189,39 @@ def test_cli_takes_its_settings_from_uncertainty_csv(run, tmp_path):
     )
 
 
+@pytest.mark.parametrize("exact", [True, False])
+def test_accumulators_of_any_chunks_merge_into_one_pass(inputs, exact):
+    """A worker's accumulator spans the whole run but holds only the chunks it took (in any
+    order), and travels pickled with only those; merged into this process's, which took the
+    others, the tables equal one pass over all chunks."""
+    model = compile_model(inputs)
+    s = spec(inputs, paths=6 * mc.BLOCK - 100, horizon=30)
+    reference = mc.combine(model, s, mc.reduce_span(model, s, 0, 6, exact, 1), exact)
+    worker, here = mc.Accumulator(model, s, exact, 0, 6), mc.Accumulator(model, s, exact, 0, 6)
+    for chunk in (4, 0, 3):
+        mc._add_chunk(worker, model, s, chunk, 1)
+    for chunk in (5, 1, 2):
+        mc._add_chunk(here, model, s, chunk, 1)
+    sent = pickle.loads(pickle.dumps(worker))
+    if exact:
+        assert len(sent.values["users"]) == 3 * mc.BLOCK  # only its own paths' values
+    here.merge(sent)
+    assert here.done.all()
+    assert outputs(mc.combine(model, s, here, exact)) == outputs(reference)
+
+
+def test_exact_runs_split_between_processes_give_the_same_files(inputs):
+    """Enough chunks that the pool takes some before this process has taken them all."""
+    s = spec(inputs, paths=40 * mc.BLOCK, horizon=24)
+    one = mc.run_montecarlo(inputs, s, workers=1)
+    assert one.exact
+    assert outputs(mc.run_montecarlo(inputs, s, workers=2, chunk_paths=mc.BLOCK)) == outputs(one)
+
+
 def test_sketch_runs_split_between_processes_give_the_same_files(inputs, monkeypatch):
-    """Sketch mode on two processes: the pool's spans come back as occupied bins and are
-    added into this process's accumulator, which reduced other spans meanwhile; the files
-    equal a one-process run's, and the chunk size changes nothing."""
+    """Sketch mode on two processes: the pool's worker takes chunks from the front, this
+    process from the back, and the worker's one accumulator is merged in at the end; the
+    files equal a one-process run's, and the chunk size changes nothing."""
     monkeypatch.setattr(mc, "EXACT_LIMIT_BYTES", 0)
     s = spec(inputs, paths=9000)
     one = mc.run_montecarlo(inputs, s, workers=1)

@@ -94,17 +94,71 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def process_pool(workers: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
+def _context():
+    return multiprocessing.get_context("forkserver")
+
+
+class BothEnds:
+    """The numbers 0 .. n - 1, each handed out once, from the front (:meth:`front`) to a
+    pool's workers and from the back (:meth:`back`) to this process, until the two meet: work
+    shared without either side waiting for the other. It lives in shared memory; give it to
+    :func:`process_pool` (``shared``) and read it in a worker with :func:`shared`."""
+
+    def __init__(self, n: int):
+        context = _context()
+        self._lock = context.Lock()
+        self._next = context.RawArray("q", [0, n - 1])  # the front's next, the back's next
+
+    def _take(self, end: int, step: int) -> int | None:
+        with self._lock:
+            front, back = self._next
+            if front > back:
+                return None
+            taken = self._next[end]
+            self._next[end] = taken + step
+            return taken
+
+    def front(self) -> int | None:
+        """The lowest number not handed out yet, or None when none is left."""
+        return self._take(0, 1)
+
+    def back(self) -> int | None:
+        """The highest number not handed out yet, or None when none is left."""
+        return self._take(1, -1)
+
+    def taken_from_front(self) -> int:
+        """How many numbers the front has handed out."""
+        with self._lock:
+            return self._next[0]
+
+
+_SHARED = None  # in a pool's worker: what the pool was given to share (process_pool's shared)
+
+
+def _receive(value) -> None:
+    global _SHARED
+    _SHARED = value
+
+
+def shared():
+    """In a worker of :func:`process_pool`: the object given as its ``shared``."""
+    return _SHARED
+
+
+def process_pool(workers: int, preload: tuple[str, ...] = (), shared=None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that start with the ``preload`` modules imported, started
-    now (the caller goes on meanwhile). Shut it down, or use it as a context manager, when done.
+    now (the caller goes on meanwhile), each given ``shared`` (for example a :class:`BothEnds`;
+    read it with :func:`shared`). Shut it down, or use it as a context manager, when done.
 
     The workers are forked from Python's forkserver, which imports the modules once for all of
     them; it imports :mod:`secmodel.analysis.one_thread` first, so numpy's BLAS starts no
     threads there and it forks with one thread. A server started earlier in this process keeps
     its own preload."""
-    context = multiprocessing.get_context("forkserver")
+    context = _context()
     context.set_forkserver_preload(["secmodel.analysis.one_thread", *preload])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_receive, initargs=(shared,)
+    )
     # start the workers from a thread: the first submission waits for the server's imports
     threading.Thread(target=pool.submit, args=(int,), daemon=True).start()
     return pool

@@ -23,12 +23,19 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from secmodel.analysis import sketch
-from secmodel.analysis.executor import cluster, cluster_cores, process_pool, run_in_order
+from secmodel.analysis.executor import (
+    BothEnds,
+    cluster,
+    cluster_cores,
+    process_pool,
+    run_in_order,
+    shared,
+)
 from secmodel.errors import UsageError
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.limits import check_memory, check_path_months
@@ -40,12 +47,14 @@ from secmodel.model.engine import (
     working_bytes,
 )
 
+if TYPE_CHECKING:  # pandas is imported where the tables are made: a worker process, which
+    import pandas as pd  # imports this module to simulate and reduce, starts sooner without it
+
 BLOCK = 1024  # paths per random-stream block
 # Path-months a process simulates at once: one block of 121 months keeps a chunk's arrays near
 # the cache and was the fastest of 1, 2 and 4 blocks at that horizon (make bench prints the
 # comparison); shorter horizons take more blocks, so each chunk's fixed costs stay small.
 CHUNK_PATH_MONTHS = BLOCK * 121
-SPANS_PER_WORKER = 16  # a local run's share-out: fine enough that neither side waits long
 METRICS = (
     "users",
     "mrr",
@@ -188,7 +197,8 @@ class Accumulator:
     per-block sums and counts of each metric (added up in block order at the end, so the
     totals do not depend on how the work was split), paths by fire month for each trigger,
     paths that reached each stage by each month, and either every value (exact quantiles) or a
-    :class:`~secmodel.analysis.sketch.Sketch` per metric that each chunk's bins are added to."""
+    :class:`~secmodel.analysis.sketch.Sketch` per metric that each chunk's bins are added to.
+    Chunks may come in any order and need not cover the span (``done``: the blocks added)."""
 
     def __init__(self, model: CompiledModel, spec: MonteCarloSpec, exact: bool, first_block: int,
                  last_block: int, keep: "Keep | None" = None):  # fmt: skip
@@ -206,6 +216,9 @@ class Accumulator:
         self.values = {name: np.empty((paths, months)) for name in self.metrics} if exact else None
         self.sketch = None if exact else {name: sketch.Sketch(months) for name in self.metrics}
         self.keep_stages = keep.stages
+        self.done = np.zeros(blocks, dtype=bool)
+        self.paths = paths
+        self.packed = False  # values of the done blocks' paths only (as sent between processes)
 
     def add(self, model: CompiledModel, arrays, first_block: int) -> None:
         """Reduce one chunk's arrays (its paths start at block ``first_block``; chunks may
@@ -213,7 +226,8 @@ class Accumulator:
         n_paths, months = arrays.users.shape
         blocks = -(-n_paths // BLOCK)
         b0 = first_block - self.first_block
-        assert b0 >= 0 and b0 + blocks <= len(next(iter(self.sums.values())))
+        assert b0 >= 0 and b0 + blocks <= len(self.done) and not self.done[b0 : b0 + blocks].any()
+        self.done[b0 : b0 + blocks] = True
         starts = np.arange(0, n_paths, BLOCK)  # block boundaries within the chunk
         p0 = b0 * BLOCK
         for name in self.metrics:
@@ -247,17 +261,34 @@ class Accumulator:
             for s in range(len(model.stages)):
                 self.stage_by[s] += np.count_nonzero(reached >= s, axis=0)
 
+    def done_paths(self) -> np.ndarray:
+        """The rows of ``values`` that hold paths of the done blocks."""
+        return np.flatnonzero(np.repeat(self.done, BLOCK)[: self.paths])
+
+    def __getstate__(self) -> dict:
+        """Sent between processes with only the done blocks' values (a worker's accumulator
+        spans the whole run but holds its own chunks' only)."""
+        state = self.__dict__.copy()
+        if self.exact and not self.packed:
+            rows = self.done_paths()
+            state["values"] = {name: v[rows] for name, v in self.values.items()}
+            state["packed"] = True
+        return state
+
     def merge(self, part: "Accumulator") -> None:
-        """Take in the accumulator of a span within this one's (sent back by a worker, its
-        sketches as their occupied bins)."""
+        """Take in the accumulator of a span within this one's, its done blocks only (it may
+        have been sent back by a worker)."""
         b0 = part.first_block - self.first_block
-        p0 = b0 * BLOCK
+        blocks = b0 + np.flatnonzero(part.done)
+        assert not self.done[blocks].any()
+        self.done[blocks] = True
+        rows = b0 * BLOCK + part.done_paths() if self.exact else None
         for name in self.metrics:
-            blocks = len(part.sums[name])
-            self.sums[name][b0 : b0 + blocks] = part.sums[name]
-            self.counts[name][b0 : b0 + blocks] = part.counts[name]
+            self.sums[name][blocks] = part.sums[name][part.done]
+            self.counts[name][blocks] = part.counts[name][part.done]
             if self.exact:
-                self.values[name][p0 : p0 + len(part.values[name])] = part.values[name]
+                values = part.values[name]
+                self.values[name][rows] = values if part.packed else values[rows - b0 * BLOCK]
             else:
                 self.sketch[name].merge(part.sketch[name])
         self.fire_month_counts += part.fire_month_counts
@@ -284,14 +315,34 @@ def _span_job(args) -> Accumulator:
     return reduce_span(compile_model(inputs), spec, first, last, exact, per_chunk)
 
 
+def _add_chunk(accumulator: Accumulator, model, spec, chunk: int, per_chunk: int) -> None:
+    """Simulate chunk number ``chunk`` (of ``per_chunk`` blocks) into the accumulator."""
+    first = chunk * per_chunk
+    last = min(first + per_chunk, len(accumulator.done))
+    accumulator.add(model, simulate_paths(model, spec, first, last), first)
+
+
+def _front_job(args) -> Accumulator:
+    """A pool worker's share of a local run: chunks taken from the front of the run's
+    :class:`~secmodel.analysis.executor.BothEnds` until none is left, reduced into one
+    accumulator for the whole run, sent back once."""
+    inputs, spec, exact, per_chunk, n_blocks = args
+    model = compile_model(inputs)
+    accumulator = Accumulator(model, spec, exact, 0, n_blocks)
+    chunks = shared()
+    while (chunk := chunks.front()) is not None:
+        _add_chunk(accumulator, model, spec, chunk, per_chunk)
+    return accumulator
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """The reduced outputs, as the CSVs write them."""
 
-    quantiles: pd.DataFrame  # montecarlo_quantiles.csv
-    trigger_probability: pd.DataFrame  # trigger_probability.csv
-    firing_quantiles: pd.DataFrame  # trigger_firing_quantiles.csv
-    stage_probability: pd.DataFrame  # stage_probability.csv
+    quantiles: "pd.DataFrame"  # montecarlo_quantiles.csv
+    trigger_probability: "pd.DataFrame"  # trigger_probability.csv
+    firing_quantiles: "pd.DataFrame"  # trigger_firing_quantiles.csv
+    stage_probability: "pd.DataFrame"  # stage_probability.csv
     exact: bool
 
 
@@ -344,7 +395,7 @@ def run_montecarlo(
     a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
     ``distributed.Client``). On Dask each worker reduces one span of consecutive chunks into
     its own accumulator and sends it back once; with local ``workers`` this process shares the
-    spans with the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
+    chunks with the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     model = compile_model(inputs)  # once, for the size check and the tables
     chunk_paths = chunk_paths or default_chunk_paths(spec.horizon_months)
@@ -361,50 +412,50 @@ def run_montecarlo(
     with cluster(scheduler) as client:
         parts = spans(n_blocks, per_chunk, cluster_cores(client))
         jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts]
-        results = run_in_order(_span_job, jobs, workers, client)
         whole = Accumulator(model, spec, exact, 0, n_blocks)
-        accumulator = _merged(whole, results, parts, per_chunk, progress)
-    return combine(model, spec, accumulator, exact)
-
-
-def _merged(whole: Accumulator, results, parts, per_chunk: int, progress) -> Accumulator:
-    """The spans' accumulators merged into ``whole``; ``progress`` told each span's chunks."""
-    for (a, b), result in zip(parts, results, strict=True):
-        whole.merge(result)
-        if progress:
-            progress(-(-(b - a) // per_chunk))
-    return whole
+        for (a, b), result in zip(
+            parts, run_in_order(_span_job, jobs, workers, client), strict=True
+        ):
+            whole.merge(result)
+            if progress:
+                progress(-(-(b - a) // per_chunk))  # the span's chunks
+    return combine(model, spec, whole, exact)
 
 
 def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, workers: int, progress):
-    """The run on ``workers`` processes: this one and a pool of ``workers - 1``. The spans
-    (SPANS_PER_WORKER per worker) are queued for the pool in block order; this process takes
-    them from the other end, each one the pool has not started yet, until the two meet, into
-    its one accumulator. So it works while the pool's processes start, and neither side waits
-    long for the other at the end. Each of the pool's spans comes back as one small
-    accumulator (its histograms as occupied bins)."""
+    """The run on ``workers`` processes: this one and a pool of ``workers - 1``. The chunks are
+    handed out one at a time (:class:`~secmodel.analysis.executor.BothEnds`): to the pool's
+    workers from the front, to this process from the back, until none is left. So this process
+    works while the pool's start, and neither side waits for the other at the end but for the
+    chunk it is on. Each worker keeps one accumulator for all its chunks and sends it back
+    once; ``progress`` counts the pool's chunks as they are taken."""
     n_blocks = math.ceil(spec.paths / BLOCK)
+    n_chunks = -(-n_blocks // per_chunk)
     whole = Accumulator(model, spec, exact, 0, n_blocks)
-    parts = spans(n_blocks, per_chunk, SPANS_PER_WORKER * workers)
-    if len(parts) == 1:
+    if n_chunks == 1:
         return reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress, into=whole)
-    jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts[:-1]]
-    with process_pool(workers - 1, preload=(__name__,)) as pool:
+    chunks = BothEnds(n_chunks)
+    job = (inputs, spec, exact, per_chunk, n_blocks)
+    with process_pool(workers - 1, preload=(__name__,), shared=chunks) as pool:
         futures: list = []
-        # the first submission waits for the pool's processes to start: queue the spans from a
-        # thread while this process reduces the last span
-        queueing = threading.Thread(
-            target=lambda: futures.extend(pool.submit(_span_job, job) for job in jobs)
+        # the first submission waits for the pool's processes to start: submit from a thread
+        # while this process works
+        submitting = threading.Thread(
+            target=lambda: futures.extend(pool.submit(_front_job, job) for _ in range(workers - 1))
         )
-        queueing.start()
-        reduce_span(model, spec, *parts[-1], exact, per_chunk, progress, into=whole)
-        queueing.join()
-        for n in reversed(range(len(jobs))):
-            if not futures[n].cancel():  # started (or done) by the pool: so are all before it
-                break
-            reduce_span(model, spec, *parts[n], exact, per_chunk, progress, into=whole)
-        sent = [(part, f) for part, f in zip(parts, futures, strict=False) if not f.cancelled()]
-        _merged(whole, (f.result() for _, f in sent), [p for p, _ in sent], per_chunk, progress)
+        submitting.start()
+        reported = 0
+        while (chunk := chunks.back()) is not None:
+            _add_chunk(whole, model, spec, chunk, per_chunk)
+            if progress:
+                taken = chunks.taken_from_front()
+                progress(1 + taken - reported)
+                reported = taken
+        submitting.join()
+        for future in futures:
+            whole.merge(future.result())
+        if progress and chunks.taken_from_front() > reported:
+            progress(chunks.taken_from_front() - reported)
     return whole
 
 
@@ -412,6 +463,8 @@ def combine(
     model: CompiledModel, spec: MonteCarloSpec, merged: Accumulator, exact: bool
 ) -> MonteCarloResult:
     """The output tables from the merged chunks."""
+    import pandas as pd
+
     months = np.arange(spec.horizon_months + 1)
     rows = []
     for name in METRICS:

@@ -45,6 +45,16 @@ def bin_value(index: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(index) == 0, 0.0, (low + high) / 2)
 
 
+def _landing(base: np.ndarray, new_base: np.ndarray, width: int, new_width: int):
+    """Where the columns of windows at ``base`` (``width`` wide) land in windows at
+    ``new_base`` (``new_width`` wide), row for row: (rows, columns) of those that land and
+    the mask of them. Those that do not must be empty (beyond the occupied bins)."""
+    columns = (base - new_base)[:, None] + np.arange(width)
+    kept = (columns >= 0) & (columns < new_width)
+    rows = np.broadcast_to(np.arange(len(base))[:, None], columns.shape)
+    return rows[kept], columns[kept], kept
+
+
 class Sketch:
     """Counts of values by bin for each of ``months`` months. Row m of ``counts`` holds the
     zero bin, then bins ``base[m]`` .. ``base[m] + width - 1``, then the TOP bin."""
@@ -115,12 +125,9 @@ class Sketch:
         span = self.high[months] + 1 - self.low[months]
         centred = np.clip(self.low[months] - (width - span) // 2, 1, BINS + 1 - width)
         base = np.where(span > 0, centred, 1)
-        # where each old column goes; only empty columns (beyond the occupied bins) fall off
-        columns = (self.base[months] - base)[:, None] + np.arange(self.width)
-        kept = (columns >= 0) & (columns < width)
-        rows = np.broadcast_to(np.arange(len(months))[:, None], columns.shape)
+        rows, columns, kept = _landing(self.base[months], base, self.width, width)
         moved = np.zeros((len(months), width), dtype=np.int64)
-        moved[rows[kept], columns[kept]] = self.counts[months, 1:-1][kept]
+        moved[rows, columns] = self.counts[months, 1:-1][kept]
         if width != self.width:
             counts = np.zeros((len(self.base), width + 2), dtype=np.int64)
             counts[:, 0], counts[:, -1] = self.counts[:, 0], self.counts[:, -1]
@@ -137,17 +144,13 @@ class Sketch:
         bins[column == self.width + 1] = TOP
         return month, bins, self.counts.reshape(-1)[place]
 
-    def __getstate__(self) -> dict:
-        """Sent between processes as its occupied bins only (a few thousand)."""
-        return {"months": len(self.base), "occupied": self.occupied()}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["months"])
-        self.add_counts(*state["occupied"])
-
     def merge(self, other: "Sketch") -> None:
-        """Add another sketch's counts (same months) into this one."""
-        self.add_counts(*other.occupied())
+        """Add another sketch's counts (same months) into this one, window to window."""
+        self._cover(other.low, other.high)
+        self.counts[:, 0] += other.counts[:, 0]
+        self.counts[:, -1] += other.counts[:, -1]
+        rows, columns, kept = _landing(other.base, self.base, other.width, self.width)
+        self.counts[:, 1:-1][rows, columns] += other.counts[:, 1:-1][kept]
 
     def quantiles(self, levels) -> list[np.ndarray]:
         """For each level q in ``levels``, per month, the bin middle of the ceil(q n)-th
