@@ -61,12 +61,14 @@ def oracle_projection(inputs, scenario, horizon):
                 continue
             months_in_run += 1
             first_month_of_run = months_in_run == 0
+            # the price in force: stepped up by the escalation at each plan year
+            price = item.amount * (1 + item.escalation_annual) ** (m // 12)
             if item.basis == "per_user":
-                rate = item.amount * users[m]
+                rate = price * users[m]
             elif item.basis == "pct_revenue":
                 rate = item.amount * mrr[m]
             else:
-                rate = item.amount
+                rate = price
             if item.cadence == "monthly":
                 accrual[item.item_id][m] = rate
                 cash[item.item_id][m] = rate

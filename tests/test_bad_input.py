@@ -46,6 +46,12 @@ def drop_row(data: Path, file: str, row_id: str) -> None:
     write_rows(data / file, [r for r in read_rows(data / file) if r[0] != row_id])
 
 
+def add_column(data: Path, file: str, column: str, values: dict[str, str]) -> None:
+    """Add ``column`` to a file, with ``values`` by row id (blank elsewhere)."""
+    rows = read_rows(data / file)
+    write_rows(data / file, [[*rows[0], column]] + [[*r, values.get(r[0], "")] for r in rows[1:]])
+
+
 def drop_column(data: Path, file: str, column: str) -> None:
     rows = read_rows(data / file)
     col = rows[0].index(column)
@@ -53,6 +59,24 @@ def drop_column(data: Path, file: str, column: str) -> None:
 
 
 CASES = {
+    "escalation on a pct_revenue item": (
+        lambda d: (
+            set_cell(d, "catalog.csv", "hosting", "basis", "pct_revenue"),
+            set_cell(d, "catalog.csv", "hosting", "amount", "1%"),
+            add_column(d, "catalog.csv", "escalation_annual", {"hosting": "5%"}),
+        ),
+        "catalog.csv:2: escalation_annual: a pct_revenue item grows with revenue: leave its "
+        "escalation blank (got '5%')",
+    ),
+    "escalation typed without its percent sign": (
+        lambda d: add_column(d, "catalog.csv", "escalation_annual", {"hosting": "11"}),
+        "catalog.csv:2: escalation_annual: is more than 100% a year; write 0.15 or 15% for 15% "
+        "(got '11')",
+    ),
+    "escalation not a number": (
+        lambda d: add_column(d, "catalog.csv", "escalation_annual", {"datadog_monitoring": "CPI"}),
+        "catalog.csv:8: escalation_annual: is not a fraction per year (got 'CPI')",
+    ),
     "missing column": (
         lambda d: drop_column(d, "catalog.csv", "amount"),
         "catalog.csv:1: amount: required column is missing (got 'item_id,name,",

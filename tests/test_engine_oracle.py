@@ -56,7 +56,7 @@ def _csv(header, rows):
 
 @st.composite
 def model_files(draw):
-    horizon = draw(st.integers(1, 40))
+    horizon = draw(st.integers(1, 40))  # up to three plan-year price steps
     trigger_ids = [f"t{k}" for k in range(draw(st.integers(1, 4)))]
     triggers = [
         (
@@ -83,6 +83,10 @@ def model_files(draw):
         replaces = ""
         if i and draw(st.booleans()):  # only earlier items: no cycles
             replaces = f"i{draw(st.integers(0, i - 1))}"
+        # price escalation: blank (none), a fraction or a percentage; never on pct_revenue
+        escalation = ""
+        if basis != "pct_revenue":
+            escalation = draw(st.sampled_from(["", "", "0", "0.11", "3.5%", "-0.05", "0.4"]))
         items.append(
             (
                 f"i{i}",
@@ -96,6 +100,7 @@ def model_files(draw):
                 draw(st.sampled_from(trigger_ids)),
                 replaces,
                 "",
+                escalation,
             )
         )
     n_stages = draw(st.integers(1, 3))
@@ -118,7 +123,7 @@ def model_files(draw):
     triggers_header = [*FILES["triggers"], "sustain_months", "lead_months", "latch"]
     return {
         "triggers": _csv(triggers_header, triggers),
-        "catalog": _csv(FILES["catalog"], items),
+        "catalog": _csv([*FILES["catalog"], "escalation_annual"], items),
         "stages": _csv(FILES["stages"], stages),
         "growth": _csv(FILES["growth"], growth),
         "scenarios": _csv(FILES["scenarios"], [scenario]),

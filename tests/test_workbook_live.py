@@ -26,7 +26,7 @@ from secmodel.report.board import build_pack
 from secmodel.report.workbook import workbook_bytes
 from tests.conftest import PROJECTION_COLUMNS
 from tests.libreoffice import needs_libreoffice, recalculate, strip_cached_values
-from tests.test_bad_input import set_cell, set_cell_at
+from tests.test_bad_input import read_rows, set_cell, set_cell_at, write_rows
 from tests.test_engine_oracle import model_files
 
 SEED = Path(__file__).parent / "fixtures" / "seed"
@@ -269,15 +269,20 @@ def test_libreoffice_recalculates_generated_models(generated):
 
 @needs_libreoffice
 def test_editing_an_input_moves_the_projection(seed_book, data_dir, tmp_path):
-    """An analyst changes hosting's price and the base case's first growth rate on the input
-    sheets; recalculated, the Projection sheets equal ``secmodel project`` on the CSV files
-    with the same two changes."""
+    """An analyst changes hosting's price and escalation, an annual and a later item's
+    escalation and the base case's first growth rate on the input sheets; recalculated, the
+    Projection sheets equal ``secmodel project`` on the CSV files with the same changes."""
     _, path = seed_book
     book = openpyxl.load_workbook(path)
     catalog, growth = book["Catalog"], book["Growth"]
-    amount = [c.value for c in catalog[1]].index("Amount (USD per cadence; per user; or % of MRR)")
-    hosting = next(r for r in catalog.iter_rows(min_row=2) if r[0].value == "hosting")
-    hosting[amount].value = 650
+    header = [c.value for c in catalog[1]]
+    amount = header.index("Amount (USD per cadence; per user; or % of MRR)")
+    escalation = header.index("Escalation (% a year, from each plan year; not for pct_revenue)")
+    row_of = {r[0].value: r for r in catalog.iter_rows(min_row=2)}
+    escalated = {"hosting": "0.11", "security_audit": "0.035", "splunk_monitoring": "0.2"}
+    row_of["hosting"][amount].value = 650
+    for item_id, rate in escalated.items():
+        row_of[item_id][escalation].value = float(rate)
     base_first = next(r for r in growth.iter_rows(min_row=2) if r[0].value == "base")
     base_first[2].value = 0.2
     edited = tmp_path / "edited.xlsx"
@@ -285,6 +290,11 @@ def test_editing_an_input_moves_the_projection(seed_book, data_dir, tmp_path):
     (recalculated,) = recalculate([edited], tmp_path)
 
     set_cell(data_dir, "catalog.csv", "hosting", "amount", "650")
+    rows = read_rows(data_dir / "catalog.csv")
+    write_rows(
+        data_dir / "catalog.csv",
+        [[*rows[0], "escalation_annual"]] + [[*r, escalated.get(r[0], "")] for r in rows[1:]],
+    )
     line = next(s.line for s in load_inputs(data_dir).scenarios["base"].growth)
     set_cell_at(data_dir, "growth.csv", line, "user_growth_monthly", "0.2")
     inputs = load_inputs(data_dir)

@@ -5,6 +5,7 @@ import difflib
 import numpy as np
 
 from secmodel.errors import UsageError
+from secmodel.formatting import usd_cents
 from secmodel.model.projection import Projection, item_terms
 
 
@@ -46,6 +47,18 @@ def _trigger_lines(p: Projection, k: int, dates: list[str]) -> list[str]:
     return lines
 
 
+def _escalated_prices(item, horizon_months: int) -> list[str]:
+    """The price in force in each plan year after the first (escalated items only)."""
+    if not item.escalation_annual or item.basis == "pct_revenue":
+        return []
+    steps = [
+        f"month {12 * y}: {usd_cents(item.amount * (1 + item.escalation_annual) ** y)}"
+        for y in range(1, horizon_months // 12 + 1)
+    ]
+    shown = steps if len(steps) <= 6 else [*steps[:5], "...", steps[-1]]
+    return [f"  price by plan year: {'; '.join(shown)}"] if steps else []
+
+
 def explain(p: Projection, ident: str) -> str:
     """A paragraph on an item or trigger of ``p``; unknown ids are refused with suggestions."""
     dates = p.table["date"].tolist()
@@ -60,6 +73,7 @@ def explain(p: Projection, ident: str) -> str:
         lines = [
             f"{item.item_id}: {item.name} ({item.tier}, {item.category}) - {header}",
             f"  price: {item_terms(item)}",
+            *_escalated_prices(item, p.horizon_months),
             f"  switched on by trigger {item.trigger}: {p.model.triggers[k].description}",
             *_trigger_lines(p, k, dates),
         ]

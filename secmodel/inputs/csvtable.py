@@ -130,13 +130,24 @@ class Row:
         return int(number) if integer else number
 
     def fraction(
-        self, column: str, *, per: str, above: float | None = None, minimum: float | None = None
+        self,
+        column: str,
+        *,
+        per: str,
+        above: float | None = None,
+        minimum: float | None = None,
+        default: float | None = None,
     ) -> float | None:
         """A rate as a fraction (0.15 or 15%) per ``per``, with the bounds of :meth:`number`
         and at most 1 (100%): a larger one is almost always a percentage typed without its
-        sign."""
+        sign. Blank means ``default`` (a problem without one)."""
         value = self.number(
-            column, percent=True, above=above, minimum=minimum, what=f"a fraction per {per}"
+            column,
+            percent=True,
+            above=above,
+            minimum=minimum,
+            default=default,
+            what=f"a fraction per {per}",
         )
         if value is not None and value > 1:
             self.problem(

@@ -31,6 +31,7 @@ FRACTION_COLUMNS = {
     "scenarios": ("arpu_growth_annual",),
     "growth": ("user_growth_monthly",),
     "uncertainty": ("volatility", "sensitivity_delta"),
+    "catalog": ("escalation_annual",),
 }
 
 FILES = {
@@ -119,7 +120,9 @@ class Trigger:
 @dataclass(frozen=True)
 class CatalogItem:
     """A cost line: ``amount`` in USD per ``cadence`` (per user, or a fraction of MRR, by
-    ``basis``), switched on by ``trigger`` and switched off while an item replacing it is on."""
+    ``basis``), switched on by ``trigger`` and switched off while an item replacing it is on.
+    ``escalation_annual`` (fraction per year) raises a fixed or per-user amount at each plan
+    year: in month m it is amount x (1 + escalation) ^ floor(m / 12)."""
 
     item_id: str
     name: str
@@ -133,6 +136,7 @@ class CatalogItem:
     replaces: tuple[str, ...]
     source: str
     line: int
+    escalation_annual: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -413,7 +417,15 @@ def _read_catalog(table: Table, known_triggers: set[str] | None) -> dict[str, Ca
             row.problem("trigger", "unknown trigger; not in triggers.csv", trigger)
             trigger = None
         replaces = tuple(r.strip() for r in row.raw("replaces").split(";") if r.strip())
-        values = (item_id, name, tier, category, cadence, basis, amount, trigger)
+        escalation = row.fraction("escalation_annual", per="year", above=-1, default=0.0)
+        if escalation and basis == "pct_revenue":
+            row.problem(
+                "escalation_annual",
+                "a pct_revenue item grows with revenue: leave its escalation blank",
+                row.raw("escalation_annual"),
+            )
+            escalation = None
+        values = (item_id, name, tier, category, cadence, basis, amount, trigger, escalation)
         if all(v is not None for v in values):
             rows[item_id] = row
             catalog[item_id] = CatalogItem(
@@ -429,6 +441,7 @@ def _read_catalog(table: Table, known_triggers: set[str] | None) -> dict[str, Ca
                 replaces,
                 row.raw("source"),
                 row.line,
+                escalation,
             )
     defined = table.ids("item_id")  # valid rows or not
     for item in catalog.values():

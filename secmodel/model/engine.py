@@ -155,10 +155,24 @@ def months_into_run(active: np.ndarray) -> np.ndarray:
     return run_length(active) - 1
 
 
+def plan_year(months: int) -> np.ndarray:
+    """The plan year of each month 0..months-1 (0 for months 0-11, 1 for 12-23, ...), (T,)."""
+    return np.arange(months) // 12
+
+
+def escalation_factor(escalation: np.ndarray, months: int) -> np.ndarray:
+    """(1 + escalation) ^ plan year for each rate (fraction per year, shape (I,)) and month,
+    (I, T): a price steps up at each plan year."""
+    return (1.0 + np.asarray(escalation, dtype=float))[:, None] ** plan_year(months)[None, :]
+
+
 def item_rate(items: list[CatalogItem], users: np.ndarray, mrr: np.ndarray) -> np.ndarray:
-    """Cost per cadence period (USD per month, year or once), (P, I, T): the amount, times
-    users for ``per_user``, times MRR for ``pct_revenue``."""
+    """Cost per cadence period (USD per month, year or once), (P, I, T): the amount (escalated
+    at each plan year), times users for ``per_user``, times MRR for ``pct_revenue``."""
     amount = np.array([item.amount for item in items])[None, :, None]
+    escalation = np.array([item.escalation_annual for item in items])
+    if escalation.any():
+        amount = amount * escalation_factor(escalation, users.shape[-1])[None, :, :]
     basis = np.array([item.basis for item in items])[None, :, None]
     return np.where(
         basis == "per_user",
@@ -201,20 +215,26 @@ def spend_totals(
         on = active_triggers[:, g.trigger, :]
         if g.replacer_triggers:
             on = on & ~active_triggers[:, list(g.replacer_triggers), :].any(axis=1)
+        # a group's amounts step up at each plan year by its escalation (most have none)
+        factor = escalation_factor([g.escalation], users.shape[-1]) if g.escalation else None
+        scaled = on if factor is None else on * factor  # the flags times the price factor
         # only the terms a group has: most groups are fixed monthly amounts alone
         if g.monthly or g.annual:
-            accrual += on * (g.monthly + g.annual / 12)
+            accrual += scaled * (g.monthly + g.annual / 12)
         if g.monthly:
-            cash += on * g.monthly
+            cash += scaled * g.monthly
         for rate, driver in ((g.per_user, users), (g.pct_revenue, mrr)):
             if rate:
-                variable = on * (rate * driver)
+                variable = scaled * (rate * driver)
                 accrual += variable
                 cash += variable
         if g.annual:
-            cash += (on & (months_into_run(on) % 12 == 0)) * g.annual
+            due = (on & (months_into_run(on) % 12 == 0)) * g.annual
+            cash += due if factor is None else due * factor
         if g.one_off:
             starts = run_starts(on) * g.one_off
+            if factor is not None:
+                starts = starts * factor
             accrual += starts
             cash += starts
     return accrual, cash
@@ -306,22 +326,24 @@ class ItemGroup:
     one_off: float  # USD per activation run, fixed one-off items
     per_user: float  # USD/user/month
     pct_revenue: float  # fraction of MRR per month
+    escalation: float = 0.0  # fraction per year its amounts rise by, at each plan year
 
 
 def item_groups(
     items: list[CatalogItem], item_trigger: np.ndarray, replaced_by: tuple[tuple[int, ...], ...]
 ):
-    """Group the items by (trigger, replacing triggers), in order of first appearance."""
+    """Group the items by (trigger, replacing triggers, escalation), in order of first
+    appearance."""
     groups: dict[tuple, dict[str, float]] = {}
     for i, item in enumerate(items):
         replacers = tuple(sorted({int(item_trigger[j]) for j in replaced_by[i]}))
         totals = groups.setdefault(
-            (int(item_trigger[i]), replacers),
+            (int(item_trigger[i]), replacers, item.escalation_annual),
             {"monthly": 0.0, "annual": 0.0, "one_off": 0.0, "per_user": 0.0, "pct_revenue": 0.0},
         )
         key = item.basis if item.basis != "fixed" else item.cadence
         totals[key] += item.amount
-    return [ItemGroup(t, r, **totals) for (t, r), totals in groups.items()]
+    return [ItemGroup(t, r, **totals, escalation=e) for (t, r, e), totals in groups.items()]
 
 
 @dataclass(frozen=True)

@@ -224,11 +224,16 @@ def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) 
 
 
 def item_terms(item) -> str:
-    """An item's price in words: '$2,000.00 annual', '$1.50 per user monthly', '1.00% of MRR'."""
+    """An item's price in words: '$2,000.00 annual', '$1.50 per user monthly', '1.00% of MRR',
+    '$500.00 monthly, rising 11% a year from each plan year'."""
     if item.basis == "pct_revenue":
         return f"{item.amount:.2%} of MRR monthly"
     per = " per user" if item.basis == "per_user" else ""
-    return f"{usd_cents(item.amount)}{per} {item.cadence.replace('_', '-')}"
+    terms = f"{usd_cents(item.amount)}{per} {item.cadence.replace('_', '-')}"
+    if item.escalation_annual:
+        way = "rising" if item.escalation_annual > 0 else "falling"
+        terms += f", {way} {abs(item.escalation_annual) * 100:g}% a year from each plan year"
+    return terms
 
 
 def events_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:

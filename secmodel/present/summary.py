@@ -170,8 +170,11 @@ def _timing_sentence(projections: list[Projection], figures: list[ScenarioFigure
         )
     biggest = max(upgrades, key=lambda t: max(a.get(t, 0.0) for a in additions))
     trigger = next(t for t in model.triggers if t.trigger_id == biggest)
-    items = [i.name for i in model.items if i.trigger == biggest and i.cadence != "one_off"]
+    bought = [i for i in model.items if i.trigger == biggest]
+    # the recurring lines name it; an upgrade of one-off purchases only is named by those
+    items = [i.name for i in bought if i.cadence != "one_off"] or [i.name for i in bought]
     shown = items[:3] + ([f"{len(items) - 3} more"] if len(items) > 3 else [])
+    lines = f" ({_listed(shown)})" if shown else ""
     amount = max(a.get(biggest, 0.0) for a in additions)
     when = []
     for p, f in zip(projections, figures, strict=True):
@@ -184,7 +187,7 @@ def _timing_sentence(projections: list[Projection], figures: list[ScenarioFigure
         when.append(text if len(projections) == 1 else f"{text} in {p.scenario.label}")
     return (
         f"The largest upgrade, bought at \u201c{trigger.label}\u201d, adds about "
-        f"{usd_prose(amount)} a month ({_listed(shown)}); it is needed {_listed(when)}."
+        f"{usd_prose(amount)} a month{lines}; it is needed {_listed(when)}."
     )
 
 

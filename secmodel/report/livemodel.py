@@ -375,6 +375,13 @@ def _catalog_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
             ),
             Column("Cadence (monthly, annual, one_off)", i.cadence, live=True, width=12),
             Column("Basis (fixed, per_user, pct_revenue)", i.basis, live=True, width=12),
+            Column(
+                "Escalation (% a year, from each plan year; not for pct_revenue)",
+                i.escalation_annual,
+                formats.PCT_INPUT,
+                live=True,
+                width=13,
+            ),
             Column("Trigger (id)", i.trigger, live=True, width=12),
             Column("Replaces (ids)", ";".join(i.replaces), width=14, structure=True),
             Column("Vendor", i.vendor, width=16),
@@ -388,15 +395,14 @@ def _catalog_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
         for col, choices in ((5, list(CADENCES)), (6, list(BASES))):
             sheet.data_validation(first, col, last, col, {"validate": "list", "source": choices})
         sheet.data_validation(
-            first, 7, last, 7, {"validate": "list", "source": f"={refs.trigger_ids}"}
+            first, 7, last, 7, {"validate": "decimal", "criteria": ">", "value": -1}
         )
+        sheet.data_validation(
+            first, 8, last, 8, {"validate": "list", "source": f"={refs.trigger_ids}"}
+        )
+    columns = {"amount": 4, "cadence": 5, "basis": 6, "escalation": 7, "trigger": 8}
     for r in placed:
-        refs.item.append(
-            {
-                key: absolute("Catalog", r, col)
-                for key, col in (("amount", 4), ("cadence", 5), ("basis", 6), ("trigger", 7))
-            }
-        )
+        refs.item.append({key: absolute("Catalog", r, col) for key, col in columns.items()})
 
 
 def _stages_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
@@ -713,7 +719,8 @@ class ProjectionSheet:
 
     def items(self, row: int, m: int) -> None:
         """Each item: bought (its trigger on, no replacing item's on), price for its period
-        (USD: the amount, per user, or a share of MRR), run start, months into the run,
+        (USD: the amount, stepped up by its escalation at each plan year, per user; or a
+        share of MRR), run start, months into the run,
         accrual and cash (USD/month; annual items paid at the start of every 12 months)."""
         a, at, f, first = self.a, self.at, self.formats, m == 0
         bought_block = self.blocks["bought"]
@@ -726,8 +733,10 @@ class ProjectionSheet:
             self.put(row, bought_block.col(i), bought, "0", int(a.item_active[i, m]))
             inputs, users, mrr = self.refs.item[i], self.cell("users", row), self.cell("mrr", row)
             amount, basis, cadence = inputs["amount"], inputs["basis"], inputs["cadence"]
-            rate = (f'IF({basis}="per_user",{amount}*{users},'
-                    f'IF({basis}="pct_revenue",{amount}*{mrr},{amount}))')  # fmt: skip
+            month = self.cell("month", row)
+            price = f"{amount}*(1+{inputs['escalation']})^(({month}-MOD({month},12))/12)"
+            rate = (f'IF({basis}="pct_revenue",{amount}*{mrr},'
+                    f'IF({basis}="per_user",{price}*{users},{price}))')  # fmt: skip
             self.put(row, self.blocks["rate"].col(i), rate, f.USD, float(self.rates[i, m]))
             on, price = at("bought", i, row), at("rate", i, row)
             start = on if first else f"IF(AND({on}=1,{at('bought', i, row - 1)}=0),1,0)"
