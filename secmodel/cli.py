@@ -52,12 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every scenario (the default)")
     horizon(p)
     what_if(p)
+    with_actuals(p)
 
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
 
     p = sub.add_parser("montecarlo", help="growth uncertainty: quantiles and trigger odds")
     common(p)
+    with_actuals(p)
     p.add_argument("--scenario", required=True, metavar="NAME")
     p.add_argument(
         "--paths", type=int, metavar="N", help="simulated paths (default: uncertainty.csv)"
@@ -306,20 +308,47 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FILE_ERROR
 
 
+def with_actuals(p) -> None:
+    p.add_argument(
+        "--actuals",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="the closed months' actuals (date, users, mrr, spend_cash): users and MRR of those "
+        "months replace the plan's and the months after the last are re-forecast from it "
+        "(FILE, or DATA/actuals.csv without one)",
+    )
+
+
+def actuals_for(args, inputs):
+    """The actuals ``--actuals`` names (DATA/actuals.csv without a file), or None."""
+    if getattr(args, "actuals", None) is None:
+        return None
+    from secmodel.inputs.actuals import FILE_NAME, read_actuals
+
+    return read_actuals(args.actuals or inputs.data_dir / FILE_NAME)
+
+
 def cmd_project(args) -> int:
     from secmodel.inputs.loader import load_inputs
     from secmodel.model.checks import run_checks, summary_line
     from secmodel.model.engine import compile_model
     from secmodel.model.projection import check_horizon, project_scenario, resolve_scenarios
-    from secmodel.output import projection_files, write_files_atomic
+    from secmodel.output import csv_files, projection_files, write_files_atomic
 
     inputs = load_inputs(args.data)
     scenarios = resolve_scenarios(inputs, args.scenario)
     check_horizon(args.horizon)
+    actuals = actuals_for(args, inputs)
     model = compile_model(inputs)
-    projections, lines, all_results = [], [], []
+    projections, lines, all_results, variances = [], [], [], {}
     for scenario in [overridden(args, s) for s in scenarios]:
-        projection = project_scenario(inputs, scenario, args.horizon, model=model)
+        projection = project_scenario(inputs, scenario, args.horizon, model=model, actuals=actuals)
+        if actuals is not None:
+            from secmodel.analysis.variance import plan_vs_actual
+
+            plan = project_scenario(inputs, scenario, args.horizon, model=model)
+            variances[scenario.scenario] = plan_vs_actual(plan, projection)
         results = run_checks(projection.table, projection.spend_by_item)
         all_results += results
         projections.append(projection)
@@ -337,7 +366,13 @@ def cmd_project(args) -> int:
     for projection in projections:
         folder = inside(args.out, inputs.scenario_folder(projection.scenario.scenario))
         files.update(projection_files(folder, projection))
+        if projection.scenario.scenario in variances:
+            table = variances[projection.scenario.scenario]
+            files.update(csv_files(folder, {"plan_vs_actual.csv": table}))
     write_files_atomic(files)
+    if actuals is not None:
+        print(f"actuals: {len(actuals.months)} closed month(s) to {actuals.last_date} "
+              f"({actuals.file})")  # fmt: skip
     print("\n".join(lines), summary_line(all_results), sep="\n")
     print(f"wrote {len(projections)} scenario(s) to {display_path(args.out)}/")
     return 0
@@ -428,13 +463,22 @@ def cmd_montecarlo(args) -> int:
     check_spec(args.paths, args.volatility, args.seed)
     if args.workers < 1 or (args.chunk_paths is not None and args.chunk_paths < 1):
         raise UsageError("--workers and --chunk-paths must be at least 1")
+    horizon_months = args.horizon or scenario.horizon_months
+    actuals = actuals_for(args, inputs)
+    if actuals is not None:
+        from secmodel.inputs.actuals import scenario_actuals
+
+        actuals = scenario_actuals(
+            actuals, scenario.start_year, scenario.start_month, scenario.scenario, horizon_months
+        )
     spec = MonteCarloSpec(
         scenario,
-        args.horizon or scenario.horizon_months,
+        horizon_months,
         args.paths,
         args.volatility,
         args.seed,
         inputs.settings.growth_floor,
+        actuals,
     )
     args.chunk_paths = args.chunk_paths or default_chunk_paths(spec.horizon_months)
     check_size(compile_model(inputs), spec, args.chunk_paths)  # before the progress bar

@@ -37,6 +37,7 @@ from secmodel.analysis.executor import (
     shared,
 )
 from secmodel.errors import UsageError
+from secmodel.inputs.actuals import ScenarioActuals
 from secmodel.inputs.loader import ModelInputs, Scenario
 from secmodel.limits import check_memory, check_path_months
 from secmodel.model.engine import (
@@ -79,6 +80,7 @@ class MonteCarloSpec:
     volatility: float  # standard deviation of the monthly growth shock (fraction/month)
     seed: int
     growth_floor: float  # lowest monthly growth a path may take (fraction; settings.csv)
+    actuals: ScenarioActuals | None = None  # closed months: the same on every path
 
 
 def check_spec(paths: int, volatility: float, seed: int, prefix: str = "--") -> None:
@@ -160,11 +162,24 @@ def block_shocks(seed: int, block: int, months: int) -> np.ndarray:
 
 
 def path_growth(spec: MonteCarloSpec, first_block: int, last_block: int) -> np.ndarray:
-    """Monthly user growth (fraction/month) for the paths of blocks [first, last), (P, T)."""
+    """Monthly user growth (fraction/month) for the paths of blocks [first, last), (P, T).
+    With actuals only the months after the last closed one are drawn (the others are the
+    scenario's growth, which the actuals replace from their first month)."""
     months = spec.horizon_months + 1
     base = user_growth_by_month(spec.scenario.growth, spec.horizon_months)
     if spec.volatility == 0:
         return np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
+    if spec.actuals is not None:
+        drawn = slice(spec.actuals.last + 1, months)
+        growth = np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
+        shocks = np.concatenate(
+            [
+                block_shocks(spec.seed, b, months - drawn.start)
+                for b in range(first_block, last_block)
+            ]
+        )
+        growth[:, drawn] = np.maximum(base[drawn] + spec.volatility * shocks, spec.growth_floor)
+        return growth
     shocks = np.concatenate(
         [block_shocks(spec.seed, b, months) for b in range(first_block, last_block)]
     )
@@ -178,7 +193,12 @@ def simulate_paths(model: CompiledModel, spec: MonteCarloSpec, first_block: int,
     growth = path_growth(spec, first_block, last_block)
     keep = min(spec.paths - first_block * BLOCK, len(growth))
     return run_model(
-        model, spec.scenario, spec.horizon_months, growth=growth[:keep], per_item=False
+        model,
+        spec.scenario,
+        spec.horizon_months,
+        growth=growth[:keep],
+        per_item=False,
+        actuals=spec.actuals,
     )
 
 

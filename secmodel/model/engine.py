@@ -58,6 +58,33 @@ def mrr_from(users: np.ndarray, arpu: np.ndarray) -> np.ndarray:
     return users * arpu
 
 
+def users_with_actuals(users: np.ndarray, growth: np.ndarray, actuals) -> np.ndarray:
+    """Users (P, T) with the closed months ``first`` .. L taken from the actuals and the
+    months after L grown from the actual users of L by ``growth`` (P, T), in place:
+    ``users[m] = users[m-1] * (1 + growth[m])`` as before L's close."""
+    first, last = actuals.first, actuals.last
+    users[:, first : last + 1] = actuals.users
+    if last + 1 < users.shape[1]:
+        factors = 1.0 + growth[:, last:]
+        factors[:, 0] = actuals.users[-1]
+        users[:, last:] = np.cumprod(factors, axis=1)
+    return users
+
+
+def arpu_with_actuals(arpu: np.ndarray, arpu_growth_annual: float, actuals) -> np.ndarray:
+    """ARPU (USD/user/month), (T,): in the closed months MRR / users (the plan's where a month
+    had no users), after L the ARPU of L compounding annually, pro rata:
+    ``arpu[L] * (1 + growth) ^ ((m - L) / 12)``."""
+    first, last = actuals.first, actuals.last
+    arpu = arpu.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        closed = np.where(actuals.users > 0, actuals.mrr / actuals.users, arpu[first : last + 1])
+    arpu[first : last + 1] = closed
+    after = np.arange(last + 1, len(arpu))
+    arpu[last + 1 :] = closed[-1] * (1.0 + arpu_growth_annual) ** ((after - last) / 12)
+    return arpu
+
+
 def arr_from(mrr: np.ndarray) -> np.ndarray:
     """Annual run-rate revenue (USD/year) = 12 x MRR."""
     return 12.0 * mrr
@@ -420,14 +447,17 @@ def run_model(
     horizon_months: int,
     growth: np.ndarray | None = None,
     per_item: bool = True,
+    actuals=None,
 ) -> ModelArrays:
     """Project ``scenario`` over months 0..horizon. ``growth`` (P, T) overrides the scenario's
-    segments (Monte Carlo paths); by default one path with the scenario's growth. With
+    segments (Monte Carlo paths); by default one path with the scenario's growth. ``actuals``
+    (:class:`~secmodel.inputs.actuals.ScenarioActuals`) replaces users and MRR in the closed
+    months and re-forecasts from the last of them. With
     ``per_item=False`` (many paths) the per-item arrays are skipped: only totals are kept.
     A figure too large for a float becomes inf without a warning: the caller names its input
     (:func:`secmodel.model.projection.overflow_problem`)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return _run_model(model, scenario, horizon_months, growth, per_item)
+        return _run_model(model, scenario, horizon_months, growth, per_item, actuals)
 
 
 def _run_model(
@@ -436,6 +466,7 @@ def _run_model(
     horizon_months: int,
     growth: np.ndarray | None,
     per_item: bool,
+    actuals=None,
 ) -> ModelArrays:
     """:func:`run_model`'s steps."""
     months = month_axis(horizon_months)
@@ -443,7 +474,12 @@ def _run_model(
         growth = user_growth_by_month(scenario.growth, horizon_months)[None, :]
     users = users_from_growth(scenario.start_users, growth)
     arpu = arpu_by_month(scenario.arpu_monthly, scenario.arpu_growth_annual, horizon_months)
+    if actuals is not None:
+        users = users_with_actuals(users, growth, actuals)
+        arpu = arpu_with_actuals(arpu, scenario.arpu_growth_annual, actuals)
     mrr = mrr_from(users, arpu)
+    if actuals is not None:  # as booked, not users x (MRR / users) rounded
+        mrr[:, actuals.first : actuals.last + 1] = actuals.mrr
     arr = arr_from(mrr)
     metrics = {"month": months[None, :], "users": users, "mrr": mrr, "arr": arr}
 

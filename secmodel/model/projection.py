@@ -8,6 +8,7 @@ import pandas as pd
 
 from secmodel.errors import InputError, Problem, UsageError
 from secmodel.formatting import usd_cents
+from secmodel.inputs.actuals import Actuals, ScenarioActuals, scenario_actuals
 from secmodel.inputs.loader import (
     LAST_YEAR,
     MAX_HORIZON,
@@ -36,6 +37,7 @@ class Projection:
     table: pd.DataFrame  # projection.csv
     events: pd.DataFrame  # events.csv
     spend_by_item: pd.DataFrame  # spend_by_item.csv
+    actuals: "ScenarioActuals | None" = None  # the closed months, when run with actuals
 
     def fired_month(self, trigger_id: str) -> int | None:
         """The month the trigger first fires; None if not within the horizon."""
@@ -96,8 +98,11 @@ def project_scenario(
     scenario: Scenario | str,
     horizon_months: int | None = None,
     model: CompiledModel | None = None,
+    actuals: Actuals | None = None,
 ) -> Projection:
-    """Project one scenario (its own horizon unless ``horizon_months`` is given)."""
+    """Project one scenario (its own horizon unless ``horizon_months`` is given); with
+    ``actuals``, users and MRR of the closed months are the actuals and the months after the
+    last of them are re-forecast from it."""
     if isinstance(scenario, str):
         scenario = resolve_scenarios(inputs, [scenario])[0]
     check_horizon(horizon_months)
@@ -108,7 +113,12 @@ def project_scenario(
         f"projecting {scenario.scenario} over {horizon:,} months with {len(model.items):,} items",
         working_bytes(model, 1, horizon, per_item=True),
     )
-    arrays = run_model(model, scenario, horizon).path(0)
+    closed = None
+    if actuals is not None:
+        closed = scenario_actuals(
+            actuals, scenario.start_year, scenario.start_month, scenario.scenario, horizon
+        )
+    arrays = run_model(model, scenario, horizon, actuals=closed).path(0)
     overflow = overflow_problem(inputs, model, scenario, arrays)
     if overflow:
         raise InputError([overflow])
@@ -118,9 +128,10 @@ def project_scenario(
         horizon_months=horizon,
         model=model,
         arrays=arrays,
-        table=projection_table(model, arrays, dates),
+        table=projection_table(model, arrays, dates, closed),
         events=events_table(model, arrays, dates),
         spend_by_item=spend_by_item_table(model, arrays, dates),
+        actuals=closed,
     )
 
 
@@ -175,8 +186,11 @@ def overflow_problem(
     return None
 
 
-def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
-    """projection.csv: one row per month of path 0."""
+def projection_table(
+    model: CompiledModel, a: ModelArrays, dates: list[str], actuals: ScenarioActuals | None = None
+) -> pd.DataFrame:
+    """projection.csv: one row per month of path 0; with actuals, three columns more
+    (:func:`actual_columns`)."""
     stage = a.stage
     has_stage = stage >= 0
     names = np.array([s.stage for s in model.stages] + [""], dtype=object)
@@ -202,8 +216,27 @@ def projection_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> 
             "cumulative_cash": a.cumulative_cash,
             "pct_of_revenue": a.pct_of_revenue,
             "pct_of_revenue_ttm": a.pct_of_revenue_ttm,
+            **(actual_columns(a, actuals) if actuals is not None else {}),
         }
     )
+
+
+def actual_columns(a: ModelArrays, actuals: ScenarioActuals) -> dict[str, np.ndarray]:
+    """``is_actual`` (1 in the closed months), ``spend_actual_cash`` (USD/month; blank where
+    not known and after the last closed month) and ``cumulative_actual_then_forecast_cash``
+    (USD: the actual cash where known, the model's cash elsewhere, added up)."""
+    months = len(a.months)
+    closed = slice(actuals.first, actuals.last + 1)
+    is_actual = np.zeros(months, dtype=int)
+    is_actual[closed] = 1
+    spent = np.full(months, np.nan)
+    spent[closed] = actuals.spend_cash
+    known = np.where(np.isnan(spent), a.spend_cash, spent)
+    return {
+        "is_actual": is_actual,
+        "spend_actual_cash": spent,
+        "cumulative_actual_then_forecast_cash": np.cumsum(known),
+    }
 
 
 def spend_by_item_table(model: CompiledModel, a: ModelArrays, dates: list[str]) -> pd.DataFrame:
