@@ -16,14 +16,31 @@ def _segment_rate(segments, month):
     return best.user_growth_monthly
 
 
-def oracle_projection(inputs, scenario, horizon):
-    """Every monthly figure of one scenario, as lists indexed by month."""
+def oracle_projection(inputs, scenario, horizon, closed=None):
+    """Every monthly figure of one scenario, as lists indexed by month. ``closed``: actual
+    months as {month: (users, mrr)}, consecutive; after the last, the re-forecast."""
+    closed = closed or {}
+    last = max(closed) if closed else None
     months = list(range(horizon + 1))
-    users = [scenario.start_users]
-    for m in months[1:]:
-        users.append(users[m - 1] * (1 + _segment_rate(scenario.growth, m)))
-    arpu = [scenario.arpu_monthly * (1 + scenario.arpu_growth_annual) ** (m / 12) for m in months]
-    mrr = [users[m] * arpu[m] for m in months]
+    users, arpu, mrr = [], [], []
+    for m in months:
+        planned = scenario.arpu_monthly * (1 + scenario.arpu_growth_annual) ** (m / 12)
+        if m in closed:
+            u, revenue = closed[m]
+            users.append(u)
+            arpu.append(revenue / u if u > 0 else planned)
+            mrr.append(revenue)
+            continue
+        users.append(
+            scenario.start_users
+            if m == 0
+            else users[m - 1] * (1 + _segment_rate(scenario.growth, m))
+        )
+        if last is not None and m > last:
+            arpu.append(arpu[last] * (1 + scenario.arpu_growth_annual) ** ((m - last) / 12))
+        else:
+            arpu.append(planned)
+        mrr.append(users[m] * arpu[m])
     arr = [12 * mrr[m] for m in months]
 
     fired, trigger_on = {}, {}
