@@ -57,6 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the seed roadmap's claims vs the computed figures")
     common(p)
 
+    p = sub.add_parser(
+        "compare",
+        help="what moved between two versions of the inputs: the variance bridge into OUT/compare/",
+    )
+    common(p)
+    p.add_argument(
+        "--base",
+        required=True,
+        metavar="DIR_OR_GIT_REVISION",
+        help="the version to compare with: a data folder, or git:REV (the data folder at "
+        "revision REV of its repository, e.g. git:HEAD~1)",
+    )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="a scenario (repeatable; default every scenario in both versions)",
+    )
+
     p = sub.add_parser("montecarlo", help="growth uncertainty: quantiles and trigger odds")
     common(p)
     with_actuals(p)
@@ -378,6 +397,59 @@ def cmd_project(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    import pandas as pd
+
+    from secmodel.analysis import bridge
+    from secmodel.formatting import usd_cents
+    from secmodel.inputs.versions import read_version
+    from secmodel.output import csv_files, write_files_atomic
+
+    new = read_version(str(args.data), args.data)
+    base = read_version(args.base, args.data)
+    both = [s for s in new.inputs.scenarios if s in base.inputs.scenarios]
+    names = args.scenario or both
+    missing = [n for n in names if n not in both]
+    if missing:
+        raise UsageError(
+            f"scenario {', '.join(repr(n) for n in missing)} is not in both versions; "
+            f"in both: {', '.join(both) or 'none'}"
+        )
+    out = inside(args.out, "compare")
+    passed = 0
+    files = csv_files(out, {"changes.csv": bridge.changes_table(base, new)})
+    lines = []
+    for name in names:
+        projections = [bridge.project_step(s) for s in bridge.steps(base, new, name)]
+        table = bridge.bridge_table(projections)
+        passed += bridge.reconciles(table)
+        moves = bridge.trigger_moves(projections[0], projections[-1])
+        folder = inside(out, new.inputs.scenario_folder(name))
+        files.update(csv_files(folder, {"bridge.csv": table, "trigger_moves.csv": moves}))
+        first, last = table.iloc[0], table.iloc[-1]
+        moved = last["cumulative_cash"] - first["cumulative_cash"]
+        lines.append(
+            f"{name}: cumulative cash spend {usd_cents(first['cumulative_cash'])} -> "
+            f"{usd_cents(last['cumulative_cash'])}, a change of {usd_cents(moved)}"
+        )
+        for row in table.iloc[1:-1].itertuples():
+            if row.delta_cumulative_cash or row.delta_cumulative_accrual:
+                lines.append(f"  {row.description}: {usd_cents(row.delta_cumulative_cash)} cash, "
+                             f"{usd_cents(row.delta_cumulative_accrual)} accrual")  # fmt: skip
+        for row in moves.itertuples():
+            was, now = (
+                "not within the horizon" if pd.isna(m) else f"month {m}"
+                for m in (row.base_month, row.new_month)
+            )
+            lines.append(f"  trigger {row.trigger_id} fires: {was} -> {now}")
+    write_files_atomic(files)
+    print(f"base {base.name}, new {display_path(args.data)}")
+    print("\n".join(lines))
+    print(f"checks: {passed}/{len(names)} pass (each bridge adds up to the cent)")
+    print(f"wrote {display_path(out)}/")
+    return 0
+
+
 def scenario_summary(projection) -> str:
     """One line: when each trigger fired and the spend at the horizon."""
     fired = [
@@ -589,6 +661,7 @@ def cmd_notebooks(args) -> int:
 
 COMMANDS = {
     "project": cmd_project,
+    "compare": cmd_compare,
     "audit": cmd_audit,
     "explain": cmd_explain,
     "notebooks": cmd_notebooks,
