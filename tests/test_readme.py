@@ -2,6 +2,7 @@
 their shortest form with the placeholders filled in, on the tests' own data."""
 
 import re
+import shutil
 
 import pytest
 
@@ -9,6 +10,7 @@ from secmodel.cli import build_parser
 from secmodel.paths import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+ACTUALS = REPO_ROOT / "tests" / "fixtures" / "actuals" / "actuals.csv"
 # what a reader puts for each placeholder of a synopsis
 PLACEHOLDERS = {"NAME": "base", "ITEM_OR_TRIGGER": "security_analyst"}
 # long runs, tested elsewhere: here only their command line is checked
@@ -46,6 +48,7 @@ def test_the_readme_shows_every_command():
         "sensitivity",
         "sweep",
         "notebooks",
+        "compare",
     }
 
 
@@ -62,11 +65,18 @@ def add_the_readme_cost_line(data_dir) -> None:
 def test_readme_command_runs_as_written(command, data_dir, tmp_path, run, monkeypatch):
     args = shortest_form(command).split()[1:]
     args = [PLACEHOLDERS.get(a, a) for a in args]
-    if args[0] in PARSED_ONLY:
-        build_parser().parse_args(args)
+    if args[0] in PARSED_ONLY or any(a.startswith("git:") for a in args):
+        build_parser().parse_args(args)  # a git revision: tests/test_bridge.py, on its own repo
         return
     if "DIR" in args:  # --data DIR: the tests' copy of the seed
         args[args.index("DIR")] = str(data_dir)
+    if "DIR_OR_GIT_REVISION" in args:  # the base version: the same copy, before the cost line
+        base = tmp_path / "base"
+        shutil.copytree(data_dir, base)
+        args[args.index("DIR_OR_GIT_REVISION")] = str(base)
+    if "--actuals" in args:  # the data folder's actuals.csv, or the example's path as written
+        shutil.copy(ACTUALS, data_dir / "actuals.csv")
+        args = [str(REPO_ROOT / a) if a.startswith("examples/") else a for a in args]
     add_the_readme_cost_line(data_dir)
     if args[0] == "notebooks":
         from secmodel.report import runner
