@@ -420,10 +420,9 @@ def cmd_compare(args) -> int:
     files = csv_files(out, {"changes.csv": bridge.changes_table(base, new)})
     lines = []
     for name in names:
-        projections = [bridge.project_step(s) for s in bridge.steps(base, new, name)]
-        table = bridge.bridge_table(projections)
-        passed += bridge.reconciles(table)
-        moves = bridge.trigger_moves(projections[0], projections[-1])
+        comparison = bridge.compare(base, new, name)
+        table, moves = comparison.table, comparison.trigger_moves
+        passed += comparison.reconciles
         folder = inside(out, new.inputs.scenario_folder(name))
         files.update(csv_files(folder, {"bridge.csv": table, "trigger_moves.csv": moves}))
         first, last = table.iloc[0], table.iloc[-1]

@@ -17,6 +17,8 @@ PROJECT_DIR = REPO_ROOT if IN_CHECKOUT else Path.cwd()
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 DEFAULT_OUT_DIR = PROJECT_DIR / "reports"
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"  # the analyst's notebooks (in a checkout only)
+# an illustrative monthly close, outside data/ so the default projections stay the plan
+EXAMPLE_ACTUALS = PROJECT_DIR / "examples" / "monthly_close" / "actuals.csv"
 REPORT_TEMPLATE = PACKAGE_DIR / "report" / "templates" / "board_report.ipynb"
 
 

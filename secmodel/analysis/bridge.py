@@ -99,10 +99,10 @@ def bridge_table(projections: list[Projection]) -> pd.DataFrame:
         (cents(p.table["cumulative_accrual"].iloc[-1]), cents(p.table["cumulative_cash"].iloc[-1]))
         for p in projections
     ]
-    rows = [("base", "Base version", None, None, *totals[0])]
+    rows = [("base", "Last version (the base compared with)", None, None, *totals[0])]
     for (name, words), before, after in zip(STEPS, totals[:-1], totals[1:], strict=True):
         rows.append((name, words, after[0] - before[0], after[1] - before[1], *after))
-    rows.append(("new", "New version", None, None, *totals[-1]))
+    rows.append(("new", "This version", None, None, *totals[-1]))
     table = pd.DataFrame(
         rows,
         columns=["step", "description", "delta_cumulative_accrual", "delta_cumulative_cash",
@@ -170,6 +170,29 @@ def _rows(version: Version, name: str, keys: tuple[str, ...]) -> _Rows:
         "/".join(row.raw(k) for k in keys): {c: row.raw(c) for c in columns} for row in table.rows
     }
     return _Rows(columns, rows)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One scenario's bridge between two versions, and what it shows."""
+
+    scenario: str
+    table: pd.DataFrame  # bridge.csv
+    trigger_moves: pd.DataFrame  # trigger_moves.csv
+    base: Projection
+    new: Projection
+
+    @property
+    def reconciles(self) -> bool:
+        return reconciles(self.table)
+
+
+def compare(base: Version, new: Version, scenario: str) -> Comparison:
+    """The bridge of ``scenario`` from ``base`` to ``new``."""
+    projections = [project_step(s) for s in steps(base, new, scenario)]
+    table = bridge_table(projections)
+    moves = trigger_moves(projections[0], projections[-1])
+    return Comparison(scenario, table, moves, projections[0], projections[-1])
 
 
 def reconciles(table: pd.DataFrame) -> bool:

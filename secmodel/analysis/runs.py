@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from secmodel.analysis.bridge import Comparison, compare
 from secmodel.analysis.montecarlo import MonteCarloResult, MonteCarloSpec, run_montecarlo
 from secmodel.analysis.sensitivity import sensitivity_table
+from secmodel.analysis.variance import plan_vs_actual
 from secmodel.errors import UsageError
+from secmodel.inputs.actuals import read_actuals
 from secmodel.inputs.loader import ModelInputs
+from secmodel.inputs.versions import Version, read_version
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
@@ -146,3 +150,47 @@ def uncertainty_run(
         {t.trigger_id: t.label for t in inputs.triggers.values()},
         base.start_date,
     )
+
+
+@dataclass(frozen=True)
+class CloseRun:
+    """A scenario's monthly close: the plan, the re-forecast on the actuals, plan vs actual,
+    and the bridge from a base version (the plan itself when none is given)."""
+
+    plan: Projection
+    reforecast: Projection
+    plan_vs_actual: pd.DataFrame  # plan_vs_actual.csv
+    comparison: Comparison
+    checks: list[CheckResult]
+
+    @property
+    def checks_line(self) -> str:
+        """'checks: N/N pass', the bridge's own check among them."""
+        return summary_line(self.checks)
+
+
+def close_run(
+    inputs: ModelInputs, scenario: str | None, actuals_file, base_version: str | None = None
+) -> CloseRun:
+    """The close of ``scenario`` (settings.csv's default when None) with the actuals in
+    ``actuals_file``; the bridge from ``base_version`` (a data folder or git:REV; None: these
+    inputs without the actuals, so the bridge shows what the close moved)."""
+    name = resolve_scenarios(inputs, [scenario or inputs.default_scenario])[0].scenario
+    actuals = read_actuals(actuals_file)
+    plan = project_scenario(inputs, name)
+    reforecast = project_scenario(inputs, name, actuals=actuals)
+    new = Version("this version", inputs, actuals)
+    if base_version is None:
+        base = Version("the plan", inputs, None)
+    else:
+        base = read_version(base_version, inputs.data_dir)
+    comparison = compare(base, new, name)
+    checks = [
+        *run_checks(reforecast.table, reforecast.spend_by_item),
+        CheckResult(
+            "bridge_reconciles",
+            comparison.reconciles,
+            "the bridge's steps add up to the cent to the change in cumulative spend",
+        ),
+    ]
+    return CloseRun(plan, reforecast, plan_vs_actual(plan, reforecast), comparison, checks)

@@ -859,3 +859,67 @@ def trigger_probability_chart(
         "read 60% at month 18 as a 60% chance that upgrade must be funded by month 18."
     )
     return Chart(figure, title, alt, caption)
+
+
+# the bridge's steps as a reader names them (bridge.csv's step column holds the ids)
+BRIDGE_LABELS = {
+    "base": "Last version",
+    "revenue_drivers": "Revenue drivers",
+    "trigger_rules": "Trigger rules",
+    "prices": "Prices",
+    "scope": "Scope",
+    "actuals": "Actuals",
+    "new": "This version",
+}
+
+
+@plain_text
+def waterfall_chart(bridge: pd.DataFrame, scenario: str, view: str = "cash") -> Chart:
+    """The variance bridge (bridge.csv) as a waterfall: the last version's cumulative spend
+    over the horizon, each step's change floating from the total before it (vermillion up,
+    blue down), and this version's total, in USD."""
+    totals = bridge[f"cumulative_{view}"].to_numpy(dtype=float)
+    deltas = bridge[f"delta_cumulative_{view}"].to_numpy(dtype=float)
+    figure, (ax,) = _new_figure(sharex=False)
+    x = np.arange(len(bridge))
+    for n, step in enumerate(bridge["step"]):
+        if step in ("base", "new"):
+            bottom, height, color = 0.0, totals[n], "#7f7f7f"
+        else:
+            bottom = totals[n - 1] if deltas[n] >= 0 else totals[n]
+            height = abs(deltas[n])
+            color = PALETTE[5] if deltas[n] > 0 else PALETTE[0]
+        ax.bar(x[n], height, bottom=bottom, color=color, width=0.6)
+        shown = totals[n] if step in ("base", "new") else deltas[n]
+        label = usd_short(shown) if step in ("base", "new") or shown else "no change"
+        ax.annotate(label, (x[n], bottom + height), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=SMALL_TEXT)  # fmt: skip
+        if 0 < n < len(bridge) - 1:  # a thin connector from the total before
+            ax.plot([x[n] - 0.7, x[n] + 0.3], [totals[n - 1]] * 2, color="#bfbfbf", lw=0.6)
+    names = [textwrap.fill(BRIDGE_LABELS.get(s, s), 10) for s in bridge["step"]]
+    ax.set_xticks(x, names)
+    ax.set_axisbelow(True)  # grid lines behind the bars
+    ax.yaxis.set_major_formatter(usd_axis)
+    view_words = "cash" if view == "cash" else "accrual"
+    ax.set_ylabel(f"Cumulative spend, {view_words} (USD)")
+    ax.set_ylim(0, max(totals.max(), 1) * 1.12)
+    title = f"What changed since the last version, {scenario}"
+    ax.set_title(title, **AXES_TITLE_STYLE)
+    steps = bridge.iloc[1:-1]
+    moved = [
+        f"{BRIDGE_LABELS.get(step, step)} {usd(delta)}"
+        for step, delta in zip(steps["step"], steps[f"delta_cumulative_{view}"], strict=True)
+        if delta
+    ]
+    alt = (
+        f"Waterfall of cumulative {view_words} security spend over the horizon in {scenario}: "
+        f"last version {usd(totals[0])}, this version {usd(totals[-1])}; "
+        + ("; ".join(moved) if moved else "no step changed it")
+        + "."
+    )
+    caption = (
+        f"Each bar changes one group of inputs to this version's, in order (revenue drivers, "
+        f"trigger rules, prices, scope, actuals); the steps add up to the change in {scenario}'s "
+        f"cumulative {view_words} spend."
+    )
+    return Chart(figure, title, alt, caption)

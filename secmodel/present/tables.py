@@ -301,3 +301,63 @@ def sensitivity_top(run: UncertaintyRun, top: int = 10) -> pd.DataFrame:
             "Moved up": (t["cumulative_spend_high"] - base).map(usd),
         }
     ).set_index("Driver")
+
+
+def plan_vs_actual_table(pva: pd.DataFrame) -> pd.DataFrame:
+    """plan_vs_actual.csv formatted for reading: one row per closed month, cash spend (USD)
+    plan, flexible budget and actual, and the two variances ('-' where not known)."""
+    return pd.DataFrame(
+        {
+            "Date": pva["date"].map(month_year),
+            "Users, plan": pva["users_plan"].map(count),
+            "Users, actual": pva["users_actual"].map(count),
+            "MRR, plan": pva["mrr_plan"].map(usd),
+            "MRR, actual": pva["mrr_actual"].map(usd),
+            "Spend, plan (USD)": pva["spend_plan_cash"].map(usd),
+            "Spend, flexible budget (USD)": pva["spend_flexible_cash"].map(usd),
+            "Spend, actual (USD)": pva["spend_actual_cash"].map(usd),
+            "Volume variance (USD)": pva["volume_variance_cash"].map(usd),
+            "Spending variance (USD)": pva["spending_variance_cash"].map(usd),
+        }
+    ).set_index(pva["month"].rename("Month"))
+
+
+def plan_year_variances(pva: pd.DataFrame) -> pd.DataFrame:
+    """Each plan year's closed months to date: cash spend (USD) plan, flexible budget and
+    actual, the variances, and how many months' actual spend is known."""
+    groups = pva.groupby("plan_year")
+    known = pva[pva["spend_actual_cash"].notna()].groupby("plan_year")
+    frame = pd.DataFrame(
+        {
+            "Closed months": groups["is_actual"].sum().astype(int).astype(str),
+            "Months with actual spend": groups["spend_actual_cash"].count().astype(str),
+            "Spend, plan (USD)": groups["spend_plan_cash"].sum().map(usd),
+            "Spend, flexible budget (USD)": groups["spend_flexible_cash"].sum().map(usd),
+            "Volume variance (USD)": groups["volume_variance_cash"].sum().map(usd),
+            "Flexible budget, months with actual spend (USD)": known["spend_flexible_cash"]
+            .sum()
+            .map(usd),
+            "Spend, actual where known (USD)": groups["spend_actual_cash"].sum().map(usd),
+            "Spending variance where known (USD)": groups["spending_variance_cash"].sum().map(usd),
+        }
+    )
+    frame.index = [f"Year {y}" for y in frame.index]
+    return frame
+
+
+def bridge_steps_table(bridge: pd.DataFrame) -> pd.DataFrame:
+    """bridge.csv formatted for reading: each step's change in cumulative spend over the
+    horizon (USD, accrual and cash) and the running totals."""
+    deltas = {
+        view: [usd(v) if not pd.isna(v) else "" for v in bridge[f"delta_cumulative_{view}"]]
+        for view in ("accrual", "cash")
+    }
+    return pd.DataFrame(
+        {
+            "Change, cash (USD)": deltas["cash"],
+            "Change, accrual (USD)": deltas["accrual"],
+            "Cumulative cash (USD)": bridge["cumulative_cash"].map(usd).to_numpy(),
+            "Cumulative accrual (USD)": bridge["cumulative_accrual"].map(usd).to_numpy(),
+        },
+        index=pd.Index(bridge["description"].to_numpy(), name="Step"),
+    )
