@@ -3,6 +3,7 @@ what-if overrides, projected and checked; every scenario side by side; a scenari
 and sensitivity with the settings of uncertainty.csv. Each takes the loaded inputs, so a caller
 loads them once."""
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -12,12 +13,19 @@ from secmodel.analysis.montecarlo import MonteCarloResult, MonteCarloSpec, run_m
 from secmodel.analysis.sensitivity import sensitivity_table
 from secmodel.analysis.variance import plan_vs_actual
 from secmodel.errors import UsageError
+from secmodel.formatting import month_span
 from secmodel.inputs.actuals import read_actuals
 from secmodel.inputs.loader import ModelInputs
 from secmodel.inputs.versions import Version, read_version
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
-from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
+from secmodel.model.projection import (
+    Projection,
+    check_end,
+    check_horizon,
+    project_scenario,
+    resolve_scenarios,
+)
 from secmodel.model.whatif import NO_CHANGE, WhatIf
 
 
@@ -168,14 +176,35 @@ class CloseRun:
         """'checks: N/N pass', the bridge's own check among them."""
         return summary_line(self.checks)
 
+    @property
+    def closed_line(self) -> str:
+        """'Base case: 14 closed months, Jan 2027 to Feb 2028'."""
+        closed, table = self.reforecast.actuals, self.reforecast.table
+        span = month_span(table["date"][closed.first], table["date"][closed.last])
+        months = closed.last - closed.first + 1
+        return f"{self.reforecast.scenario.label}: {months} closed months, {span}"
+
 
 def close_run(
-    inputs: ModelInputs, scenario: str | None, actuals_file, base_version: str | None = None
+    inputs: ModelInputs,
+    scenario: str | None,
+    actuals_file,
+    base_version: str | None = None,
+    horizon_months: int | None = None,
+    what_if: WhatIf = NO_CHANGE,
 ) -> CloseRun:
-    """The close of ``scenario`` (settings.csv's default when None) with the actuals in
-    ``actuals_file``; the bridge from ``base_version`` (a data folder or git:REV; None: these
-    inputs without the actuals, so the bridge shows what the close moved)."""
-    name = resolve_scenarios(inputs, [scenario or inputs.default_scenario])[0].scenario
+    """The close of ``scenario`` (settings.csv's default when None, with ``what_if`` and the
+    horizon override applied) with the actuals in ``actuals_file``; the bridge from
+    ``base_version`` (a data folder or git:REV; None: these inputs without the actuals, so the
+    bridge shows what the close moved)."""
+    chosen = resolve_scenarios(inputs, [scenario or inputs.default_scenario])[0]
+    check_horizon(horizon_months, "parameter 'horizon_months'")
+    check_end(chosen, horizon_months, "parameter 'horizon_months'")
+    chosen = what_if.apply(chosen)
+    if horizon_months:
+        chosen = dataclasses.replace(chosen, horizon_months=horizon_months)
+    name = chosen.scenario
+    inputs = dataclasses.replace(inputs, scenarios={**inputs.scenarios, name: chosen})
     actuals = read_actuals(actuals_file)
     plan = project_scenario(inputs, name)
     reforecast = project_scenario(inputs, name, actuals=actuals)

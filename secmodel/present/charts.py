@@ -23,7 +23,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import Bbox
 
-from secmodel.formatting import count_tick, pct, pct_tick, usd, usd_short, usd_tick
+from secmodel.formatting import (
+    count_tick,
+    month_year,
+    pct,
+    pct_tick,
+    usd,
+    usd_short,
+    usd_tick,
+)
 from secmodel.inputs.benchmarks import Benchmark
 from secmodel.model.projection import Projection
 from secmodel.present.images import PRINT_DPI, PRINT_WIDTH_IN, SCREEN_DPI, ChartImage
@@ -513,6 +521,14 @@ def cumulative_spend_chart(projection: Projection) -> Chart:
     )
     ax.yaxis.set_major_formatter(usd_axis)
     ax.set_ylabel("Cumulative spend (USD)")
+    closed = projection.actuals
+    if closed is not None:  # the closed months, grey behind the lines
+        for axes in (ax, ax_ahead):
+            axes.axvspan(dates[closed.first], dates[closed.last], color=STAGE_SHADES[0], zorder=0)
+        where = {"xycoords": ("data", "axes fraction"), "textcoords": "offset points"}
+        ax.annotate(f"actuals to {month_year(closed.last_date)}", (dates[closed.last], 1),
+                    xytext=(-3, -3), ha="right", va="top", fontsize=SMALL_TEXT,
+                    **where)  # fmt: skip
     ahead = table["cumulative_cash"] - table["cumulative_accrual"]
     ax_ahead.fill_between(dates, ahead, step="post", color=PALETTE[1], alpha=0.5, linewidth=0)
     ax_ahead.step(dates, ahead, where="post", color=PALETTE[1], linewidth=1)
@@ -537,6 +553,10 @@ def cumulative_spend_chart(projection: Projection) -> Chart:
         f"Cumulative spend in {name}: accrual spreads annual items over 12 months, cash books "
         "them when paid; the lower panel is cash paid ahead of accrual."
     )
+    if closed is not None:
+        alt += f" Months to {month_year(closed.last_date)} are actuals (shaded); the rest is "
+        alt += "re-forecast from them."
+        caption += " The shaded months are closed: users and MRR as they happened."
     return Chart(figure, title, alt, caption)
 
 

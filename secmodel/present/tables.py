@@ -361,3 +361,31 @@ def bridge_steps_table(bridge: pd.DataFrame) -> pd.DataFrame:
         },
         index=pd.Index(bridge["description"].to_numpy(), name="Step"),
     )
+
+
+def trigger_moves_table(comparison) -> pd.DataFrame:
+    """A bridge's trigger_moves.csv for reading: each upgrade that moved, with its dates in
+    each version."""
+    moves = comparison.trigger_moves
+    labels = {t.trigger_id: t.label for t in comparison.base.model.triggers}
+    labels.update({t.trigger_id: t.label for t in comparison.new.model.triggers})
+
+    def when(month, projection) -> str:
+        if pd.isna(month):
+            return "not within the horizon"
+        return month_year(projection.table["date"].iloc[int(month)])
+
+    def moved(months) -> str:
+        if pd.isna(months):
+            return "-"
+        word = "later" if months > 0 else "earlier"
+        return f"{abs(int(months))} month{'s' if abs(months) != 1 else ''} {word}"
+
+    return pd.DataFrame(
+        {
+            "Upgrade": [labels.get(t, t) for t in moves["trigger_id"]],
+            "Last version": [when(m, comparison.base) for m in moves["base_month"]],
+            "This version": [when(m, comparison.new) for m in moves["new_month"]],
+            "Moved": [moved(m) for m in moves["moved_months"]],
+        }
+    ).set_index("Upgrade")

@@ -32,7 +32,14 @@ from secmodel.paths import (
 )
 from secmodel.present.images import PRINT_DPI, SCREEN_DPI
 
-NOTEBOOKS = ("projection", "scenario_comparison", "roadmap_audit", "what_if", "montecarlo")
+NOTEBOOKS = (
+    "projection",
+    "scenario_comparison",
+    "roadmap_audit",
+    "what_if",
+    "montecarlo",
+    "plan_vs_actual",
+)
 # The board report's template runs through `secmodel report`, but is re-executed in place and
 # checked by nbval like the others.
 REPORT_NOTEBOOK = "board_report"
@@ -45,7 +52,7 @@ COMMITTED = (*NOTEBOOKS, REPORT_NOTEBOOK)
 # Papermill's bookkeeping: start and end times and durations change on every run.
 VOLATILE_METADATA = ("papermill", "execution")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-PATH_PARAMETERS = ("data_dir", "output_dir")
+PATH_PARAMETERS = ("data_dir", "output_dir", "actuals_file")
 WHAT_IF_NAMES = tuple(field.name for field in dataclasses.fields(WhatIf))
 
 
