@@ -120,7 +120,7 @@ def test_projection_notebook_equals_the_cli(tmp_path):
     ("args", "message"),
     [
         (["--scenario", "bulll"], "unknown scenario 'bulll'; known scenarios: seed_roadmap, base"),
-        (["-p", "growth", "2"], "unknown parameter 'growth'; known parameters: arpu_monthly,"),
+        (["-p", "growth", "2"], "unknown parameter 'growth'; known parameters: actuals_file,"),
         (["-p", "user_growth_multiplier", "fast"], "'user_growth_multiplier' must be float"),
         (["-p", "horizon_months", "12.5"], "'horizon_months' must be Optional[int]"),
         (
@@ -264,7 +264,7 @@ def test_the_montecarlo_notebook_is_left_out_for_a_scenario_without_uncertainty(
     assert [(j.output.parent.name, j.notebook) for j in jobs if j.notebook == "montecarlo"] == [
         ("base", "montecarlo")
     ]
-    assert len(jobs) == 2 * 5 - 1
+    assert len(jobs) == 2 * len(NOTEBOOKS) - 1  # every notebook for both but one
     assert notes == [
         "montecarlo notebook left out for bull: uncertainty.csv has no row for scenario 'bull'"
     ]
