@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the report date (default: today)")
     p.add_argument("--company", default="", metavar="NAME", help="company name for the report")
     p.add_argument("--paper", default="A4", metavar="A4|Letter", help="paper size (default A4)")
+    with_actuals(p)
+    p.add_argument(
+        "--compare-to",
+        metavar="DIR_OR_GIT_REVISION",
+        help="add 'What changed since the last version': the bridge from this version (a data "
+        "folder, or git:REV) to this one",
+    )
 
     p = sub.add_parser("notebooks", help="execute the notebooks with papermill")
     p.add_argument(
@@ -641,9 +648,21 @@ def cmd_sweep(args) -> int:
 def cmd_report(args) -> int:
     from secmodel.report.build import ReportError, make_report  # heavy imports: only here
 
+    actuals_file = None
+    if args.actuals is not None:
+        from secmodel.inputs.actuals import FILE_NAME
+
+        actuals_file = Path(args.actuals) if args.actuals else Path(args.data) / FILE_NAME
     try:
         request = make_report(
-            args.data, args.scenario, args.as_of, args.company, args.paper, args.out
+            args.data,
+            args.scenario,
+            args.as_of,
+            args.company,
+            args.paper,
+            args.out,
+            actuals_file,
+            args.compare_to,
         )
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)

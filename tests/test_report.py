@@ -435,3 +435,32 @@ def test_letter_paper_within_a_tenth_of_a4s_pages(built, tmp_path):
     )
     pages = len(PdfReader(letter.pdf_path).pages)
     assert len(a4) <= pages <= 1.1 * len(a4)
+
+
+def test_a_close_and_a_compare_in_the_report(data_dir, tmp_path, run):
+    """--actuals re-forecasts the report from the closed months and adds plan vs actual;
+    --compare-to adds what changed since that version (here: hosting $400 -> $500 a month,
+    $100 x 61 months = $6,100 in the prices step of each scenario), in the PDF and the
+    workbook; neither section without its option."""
+    from tests.test_actuals import ACTUALS
+    from tests.test_bad_input import set_cell
+
+    set_cell(data_dir, "catalog.csv", "hosting", "amount", "$400.00")  # the last version
+    out = tmp_path / "out"
+    code, _, err = run("report", "--scenario", "base", "--actuals", ACTUALS, "--compare-to",
+                       data_dir, "--as-of", AS_OF, "--out", out)  # fmt: skip
+    assert code == 0, err
+    text = " ".join(pdf_text(out / "board-report.pdf"))
+    assert "Plan vs actual" in text and "Jan 2027–Feb 2028" in text
+    assert "What changed since the last version" in text and "$6,100" in text
+    book = openpyxl.load_workbook(out / "security-roadmap.xlsx", data_only=True)
+    assert {"Actuals", "Plan vs actual", "Bridge", "Upgrades moved"} <= set(book.sheetnames)
+    bridge = pd.DataFrame(book["Bridge"].values)
+    prices = bridge[bridge[6] == "prices"]
+    assert prices[2].tolist() == [6100]  # change, cash (USD)
+
+
+def test_no_close_sections_without_their_options(built):
+    _, pages = built
+    text = " ".join(pages)
+    assert "Plan vs actual" not in text and "What changed since the last version" not in text

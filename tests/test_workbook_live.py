@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from secmodel import load_inputs, project_scenario
+from secmodel.inputs.actuals import read_actuals
 from secmodel.inputs.condition import Compare, Metric, Number
 from secmodel.report.board import build_pack
 from secmodel.report.workbook import workbook_bytes
 from tests.conftest import PROJECTION_COLUMNS
 from tests.libreoffice import needs_libreoffice, recalculate, strip_cached_values
+from tests.test_actuals import ACTUALS
 from tests.test_bad_input import read_rows, set_cell, set_cell_at, write_rows
 from tests.test_engine_oracle import model_files
 
@@ -48,22 +50,26 @@ def seed_book(tmp_path_factory):
     return pack, path
 
 
-def projection_sheets(path: Path, data_only: bool = True) -> dict[str, pd.DataFrame]:
+def projection_sheets(
+    path: Path, data_only: bool = True, columns: list[str] = PROJECTION_COLUMNS
+) -> dict[str, pd.DataFrame]:
     """Each Projection sheet's table by the scenario id in its B1 cell, read by the layout
     contract: "Scenario" in A1, headers in row 5, month 0 in row 6, projection.csv's columns
-    first. Empty results ('' or no value) read as NaN."""
+    first (``columns``). Empty results ('' or no value) read as NaN."""
     book = openpyxl.load_workbook(path, data_only=data_only)
     frames = {}
     for sheet in book.worksheets:
         if sheet["A1"].value != "Scenario":
             continue
-        rows = list(sheet.iter_rows(min_row=6, max_col=len(PROJECTION_COLUMNS), values_only=True))
-        frame = pd.DataFrame(rows, columns=PROJECTION_COLUMNS).replace({"": np.nan, None: np.nan})
+        rows = list(sheet.iter_rows(min_row=6, max_col=len(columns), values_only=True))
+        frame = pd.DataFrame(rows, columns=columns).replace({"": np.nan, None: np.nan})
         frames[sheet["B1"].value] = frame
     return frames
 
 
-def assert_same_projection(sheet: pd.DataFrame, table: pd.DataFrame, what: str) -> None:
+def assert_same_projection(
+    sheet: pd.DataFrame, table: pd.DataFrame, what: str, columns: list[str] = PROJECTION_COLUMNS
+) -> None:
     """A Projection sheet's values against a projection table (projection.csv's columns)."""
     assert len(sheet) == len(table), what
     assert sheet["stage"].fillna("").tolist() == table["stage"].fillna("").tolist(), what
@@ -71,7 +77,7 @@ def assert_same_projection(sheet: pd.DataFrame, table: pd.DataFrame, what: str) 
     if not pd.api.types.is_datetime64_any_dtype(dates):
         dates = pd.to_datetime(dates, unit="D", origin="1899-12-30")
     assert dates.dt.strftime("%Y-%m").tolist() == table["date"].tolist(), what
-    for column in PROJECTION_COLUMNS:
+    for column in columns:
         if column in ("date", "stage"):
             continue
         got = pd.to_numeric(sheet[column]).to_numpy(float)
@@ -198,6 +204,42 @@ def test_libreoffice_recalculates_the_default_data(seed_book, tmp_path):
     assert error_cells(recalculated) == []
     checks = openpyxl.load_workbook(recalculated, data_only=True)["Checks"]
     assert checks["B1"].value is True and checks["B2"].value == "checks: 36/36 pass"
+
+
+ACTUAL_COLUMNS = [*PROJECTION_COLUMNS, "is_actual", "spend_actual_cash",
+                  "cumulative_actual_then_forecast_cash"]  # fmt: skip
+
+
+@needs_libreoffice
+def test_a_close_recalculates_and_its_actuals_are_inputs(tmp_path):
+    """With actuals: an Actuals input sheet; the Projection sheets take users, MRR and spend
+    of the closed months from it and re-forecast after; recalculated, they equal
+    projection.csv with actuals (its three columns more), and editing an actual month's MRR
+    on the sheet moves the re-forecast as the CSV edit does."""
+    actuals = read_actuals(ACTUALS)
+    pack = build_pack(load_inputs(SEED), actuals=actuals)
+    path = tmp_path / "close.xlsx"
+    path.write_bytes(workbook_bytes(pack))
+    book = openpyxl.load_workbook(path)
+    sheet = book["Actuals"]
+    assert [c.value for c in sheet[1]][:4] == [
+        "Month (closed)", "Users (users)", "MRR (USD/month)",
+        "Security spend, cash (USD/month; blank: not known)",
+    ]  # fmt: skip
+    sheet.cell(row=14, column=3).value = 20_000  # Jan 2028's MRR: $13,800 -> $20,000
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    recalculated, moved = recalculate([path, edited], tmp_path)
+    sheets = projection_sheets(recalculated, columns=ACTUAL_COLUMNS)
+    for p in pack.projections:
+        assert_same_projection(sheets[p.scenario.scenario], p.table, p.scenario.scenario,
+                               ACTUAL_COLUMNS)  # fmt: skip
+    assert error_cells(recalculated) == []
+    csv = tmp_path / "actuals.csv"
+    csv.write_text(ACTUALS.read_text().replace('2028-01,1320,"$13,800.00"', "2028-01,1320,20000"))
+    expected = project_scenario(load_inputs(SEED), "base", actuals=read_actuals(csv)).table
+    assert_same_projection(projection_sheets(moved, columns=ACTUAL_COLUMNS)["base"], expected,
+                           "edited actual", ACTUAL_COLUMNS)  # fmt: skip
 
 
 def near_ties(data: Path) -> bool:

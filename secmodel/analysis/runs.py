@@ -14,7 +14,7 @@ from secmodel.analysis.sensitivity import sensitivity_table
 from secmodel.analysis.variance import plan_vs_actual
 from secmodel.errors import UsageError
 from secmodel.formatting import month_span
-from secmodel.inputs.actuals import read_actuals
+from secmodel.inputs.actuals import Actuals, read_actuals, scenario_actuals
 from secmodel.inputs.loader import ModelInputs
 from secmodel.inputs.versions import Version, read_version
 from secmodel.model.checks import CheckResult, run_checks, summary_line
@@ -116,9 +116,12 @@ def uncertainty_run(
     paths: int | None = None,
     seed: int | None = None,
     sensitivity_delta: float | None = None,
+    actuals: Actuals | None = None,
 ) -> UncertaintyRun:
     """Monte Carlo and sensitivity of ``scenario`` (None: the first of uncertainty.csv);
-    settings left as None come from its row of uncertainty.csv."""
+    settings left as None come from its row of uncertainty.csv. With ``actuals`` the Monte
+    Carlo draws only the months after the last closed one (the sensitivity stays on the
+    plan: it moves the plan's assumptions)."""
     given = {
         "volatility": volatility,
         "paths": paths,
@@ -145,6 +148,11 @@ def uncertainty_run(
         volatility if volatility is not None else settings.volatility,
         seed if seed is not None else settings.seed,
         inputs.settings.growth_floor,
+        None
+        if actuals is None
+        else scenario_actuals(
+            actuals, changed.start_year, changed.start_month, changed.scenario, horizon
+        ),
     )
     delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
     return UncertaintyRun(

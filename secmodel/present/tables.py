@@ -341,7 +341,7 @@ def plan_year_variances(pva: pd.DataFrame) -> pd.DataFrame:
             "Spending variance where known (USD)": groups["spending_variance_cash"].sum().map(usd),
         }
     )
-    frame.index = [f"Year {y}" for y in frame.index]
+    frame.index = [f"Year\u00a0{y}" for y in frame.index]  # never broken over two lines
     return frame
 
 

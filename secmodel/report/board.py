@@ -27,21 +27,28 @@ from secmodel.analysis.audit import (
     stage_pct_targets,
     tier_stack,
 )
+from secmodel.analysis.bridge import Comparison, compare
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
-from secmodel.formatting import long_date, pct, pct_tick
+from secmodel.analysis.variance import plan_vs_actual
+from secmodel.formatting import long_date, month_span, pct, pct_tick
+from secmodel.inputs.actuals import Actuals
 from secmodel.inputs.csvtable import parse_number
 from secmodel.inputs.loader import FRACTION_COLUMNS, ModelInputs, Scenario
+from secmodel.inputs.versions import Version
 from secmodel.model.checks import CheckResult, run_checks, summary_line
 from secmodel.model.engine import compile_model
 from secmodel.model.projection import Projection, project_scenario, resolve_scenarios
 from secmodel.present.images import NO_MATH, ChartImage
 from secmodel.present.summary import key_sentences, stacking_sentence, summary_table
 from secmodel.present.tables import (
+    bridge_steps_table,
     firing_table,
+    plan_year_variances,
     sensitivity_top,
     tier_items_table,
     tier_table,
+    trigger_moves_table,
 )
 from secmodel.report.pages import Pages
 
@@ -73,14 +80,42 @@ class BoardPack:
     audit: pd.DataFrame
     uncertainty: dict[str, UncertaintyRun]
     chart_images: dict[str, list[ChartImage]] | None = None  # drawn ahead, by chart_jobs key
+    actuals: Actuals | None = None  # the closed months the projections are re-forecast from
+    plan_vs_actual: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
+    comparisons: dict[str, Comparison] = dataclasses.field(default_factory=dict)  # by scenario
+    compared_to: str = ""  # the version the comparisons start from, as the user named it
 
 
-def build_pack(inputs: ModelInputs, scenario_names: list[str] | None = None) -> BoardPack:
-    """The board report's figures for ``scenario_names`` (None: every scenario)."""
+def build_pack(
+    inputs: ModelInputs,
+    scenario_names: list[str] | None = None,
+    actuals: Actuals | None = None,
+    compare_to: Version | None = None,
+) -> BoardPack:
+    """The board report's figures for ``scenario_names`` (None: every scenario): with
+    ``actuals``, re-forecast from the closed months, with plan vs actual; with ``compare_to``,
+    each scenario's bridge from that version (of those in both)."""
     scenarios = resolve_scenarios(inputs, scenario_names)
     model = compile_model(inputs)
-    projections = [project_scenario(inputs, s, model=model) for s in scenarios]
+    plans = [project_scenario(inputs, s, model=model) for s in scenarios]
+    projections = plans
+    pva = {}
+    if actuals is not None:
+        projections = [project_scenario(inputs, s, model=model, actuals=actuals) for s in scenarios]
+        pva = {
+            p.scenario.scenario: plan_vs_actual(plan, p)
+            for plan, p in zip(plans, projections, strict=True)
+        }
+    comparisons = {}
+    if compare_to is not None:
+        new = Version("this version", inputs, actuals)
+        comparisons = {
+            s.scenario: compare(compare_to, new, s.scenario)
+            for s in scenarios
+            if s.scenario in compare_to.inputs.scenarios
+        }
     by_name = {p.scenario.scenario: p for p in projections}
+    plan_by_name = {p.scenario.scenario: p for p in plans}  # the seed's claims are the plan's
     milestones = inputs.settings.milestone_months
     return BoardPack(
         inputs=inputs,
@@ -88,12 +123,16 @@ def build_pack(inputs: ModelInputs, scenario_names: list[str] | None = None) -> 
         projections=projections,
         figures=[scenario_figures(p, milestones) for p in projections],
         checks={name: run_checks(p.table, p.spend_by_item) for name, p in by_name.items()},
-        audit=run_audit(inputs, by_name),
+        audit=run_audit(inputs, plan_by_name),
         uncertainty={
-            s.scenario: uncertainty_run(inputs, s.scenario)
+            s.scenario: uncertainty_run(inputs, s.scenario, actuals=actuals)
             for s in scenarios
             if s.scenario in inputs.uncertainty
         },
+        actuals=actuals,
+        plan_vs_actual=pva,
+        comparisons=comparisons,
+        compared_to="" if compare_to is None else compare_to.name,
     )
 
 
@@ -189,6 +228,9 @@ def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
             ("cumulative_spend_chart", (p,)),
             ("pct_of_revenue_chart", (p, targets, pack.inputs.benchmarks)),
         ]
+    labels = {p.scenario.scenario: p.scenario.label for p in pack.projections}
+    for scenario, comparison in pack.comparisons.items():
+        jobs[f"changes {scenario}"] = [("waterfall_chart", (comparison.table, labels[scenario]))]
     for scenario, run in pack.uncertainty.items():
         result = run.montecarlo
         jobs[f"uncertainty {scenario}"] = [
@@ -275,6 +317,71 @@ def uncertainty_parts(pack: BoardPack) -> list:
         )
         parts.append(tornado)
     return parts
+
+
+def monthly_close_parts(pack: BoardPack) -> list:
+    """With actuals: plan vs actual by plan year for each scenario; with a version compared
+    to: what changed since it, each scenario's bridge (chart, steps, upgrades that moved)."""
+    parts = []
+    labels = {p.scenario.scenario: p for p in pack.projections}
+    if pack.actuals is not None:
+        first = next(iter(pack.projections))
+        span = closed_span(first)
+        parts.append(
+            section_heading(
+                "Plan vs actual",
+                f"The closed months ({span}) carry the actual users, MRR and security cash "
+                "spend; the months after are re-forecast from the last of them. The flexible "
+                "budget is the roadmap's rules applied to the actual growth: the volume "
+                "variance (flexible budget less plan) is spend that moved because growth did, "
+                "the spending variance (actual less flexible budget) spend over or under the "
+                "roadmap's own rules. Cash, USD.",
+            )
+        )
+        for scenario, pva in pack.plan_vs_actual.items():
+            parts.append(
+                render(
+                    "close_table.html.j2",
+                    scenario=labels[scenario].scenario.label,
+                    table=table_html(plan_year_variances(pva), "close-table"),
+                    moves="",
+                )
+            )
+    if pack.comparisons:
+        parts.append(
+            section_heading(
+                "What changed since the last version",
+                f"From the cumulative spend of the version compared with ({pack.compared_to}) "
+                "to this one's over the horizon, one group of inputs at a time in a fixed "
+                "order: revenue drivers, trigger rules, prices, scope, actuals. The steps add "
+                "up to the cent; a group left alone changes nothing.",
+            )
+        )
+        for scenario, comparison in pack.comparisons.items():
+            (chart,) = _charts(pack, f"changes {scenario}")
+            moves = trigger_moves_table(comparison)
+            parts += [
+                render(
+                    "close_table.html.j2",
+                    scenario=labels[scenario].scenario.label,
+                    table="",
+                    moves="",
+                ),
+                chart,
+                render(
+                    "close_table.html.j2",
+                    scenario="",
+                    table=table_html(bridge_steps_table(comparison.table), "bridge-table"),
+                    moves=table_html(moves, "moves-table") if len(moves) else "",
+                ),
+            ]
+    return parts
+
+
+def closed_span(projection: Projection) -> str:
+    """'Jan 2027-Feb 2028': the closed months of a re-forecast projection."""
+    closed, dates = projection.actuals, projection.table["date"]
+    return month_span(dates[closed.first], dates[closed.last])
 
 
 def _audit_rows(a: pd.DataFrame) -> tuple[list[str], list[dict]]:
@@ -437,6 +544,7 @@ def pages(pack: BoardPack, as_of: str | None, company: str) -> Pages:
         {
             "title_page": [title_page(pack, as_of, company)],
             "executive_summary": [executive_summary(pack), tiers_section(pack)],
+            "monthly_close": monthly_close_parts(pack),
             "comparison": comparison,
             "scenarios": scenarios,
             "uncertainty": uncertainty_parts(pack),

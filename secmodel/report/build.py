@@ -290,8 +290,12 @@ def make_report(
     company: str = "",
     paper: str = "A4",
     out_dir: Path = Path("reports"),
+    actuals_file: Path | None = None,
+    compare_to: str | None = None,
 ) -> ReportRequest:
-    """Validate, compute, execute the template, render the PDF and write the workbook."""
+    """Validate, compute, execute the template, render the PDF and write the workbook; with
+    ``actuals_file`` re-forecast from the closed months (with plan vs actual), with
+    ``compare_to`` (a data folder or git:REV) the bridge from that version."""
     # The kernel and the drawing processes start first: they boot while this process
     # validates the request and computes the figures.
     with (
@@ -299,10 +303,14 @@ def make_report(
         process_pool(usable_cores(), preload=WORKER_MODULES) as workers,
     ):
         request, inputs = validate(data_dir, scenarios, as_of, company, paper, out_dir)
+        from secmodel.inputs.actuals import read_actuals
+        from secmodel.inputs.versions import read_version
         from secmodel.report import board
         from secmodel.report.workbook import workbook_bytes
 
-        pack = board.build_pack(inputs, request.scenarios)
+        actuals = read_actuals(actuals_file) if actuals_file is not None else None
+        base = read_version(compare_to, request.data_dir) if compare_to else None
+        pack = board.build_pack(inputs, request.scenarios, actuals, base)
 
         def submit_charts():  # the first submission waits for the workers to have started
             return {

@@ -16,12 +16,14 @@ table's headers in row 5 (``HEADER_ROW``), month 0 in row 6; columns A to P are 
 columns in its order; working columns follow to the right.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from secmodel.inputs.actuals import month_text
 from secmodel.inputs.condition import AllOf, AnyOf, Compare, Metric, Negation, Number
 from secmodel.inputs.loader import BASES, CADENCES
 from secmodel.model.checks import ATOL, RTOL, run_checks
@@ -54,6 +56,13 @@ PROJECTION_HEADERS = {
     "cumulative_cash": "Cumulative spend, cash (USD)",
     "pct_of_revenue": "Spend share of MRR (%)",
     "pct_of_revenue_ttm": "Spend share of revenue, trailing 12 months (%)",
+}
+
+# projection.csv's columns when run with actuals
+ACTUAL_HEADERS = {
+    "is_actual": "Closed month (1 = actuals)",
+    "spend_actual_cash": "Actual security spend, cash (USD/month)",
+    "cumulative_actual_then_forecast_cash": "Cumulative spend, actual then forecast, cash (USD)",
 }
 
 # The workbook's checks: checks.py's names (so the two lists can be compared) in words.
@@ -200,6 +209,7 @@ class InputRefs:
     stage_scores: str = ""
     stage_budgets: str = ""
     stage_names: str = ""
+    actuals: list[dict[str, str]] = field(default_factory=list)  # by closed month, in order
 
 
 @dataclass(frozen=True)
@@ -246,15 +256,40 @@ INPUT_NOTE = (
 )
 
 
-def write_inputs(book, inputs, formats) -> InputRefs:
-    """The Scenarios, Growth, Triggers, Catalog and Stages sheets; where their cells are."""
+def write_inputs(book, inputs, formats, actuals=None) -> InputRefs:
+    """The Scenarios, Growth, Triggers, Catalog and Stages sheets (and Actuals, with
+    ``actuals``); where their cells are."""
     refs = InputRefs()
     _scenarios_sheet(book.add_worksheet("Scenarios"), inputs, formats, refs)
     _growth_sheet(book.add_worksheet("Growth"), inputs, formats, refs)
     _triggers_sheet(book.add_worksheet("Triggers"), inputs, formats, refs)
     _catalog_sheet(book.add_worksheet("Catalog"), inputs, formats, refs)
     _stages_sheet(book.add_worksheet("Stages"), inputs, formats, refs)
+    if actuals is not None:
+        _actuals_sheet(book.add_worksheet("Actuals"), actuals, formats, refs)
     return refs
+
+
+def _actuals_sheet(sheet, actuals, formats, refs: InputRefs) -> None:
+    rows = [
+        [
+            Column("Month (closed)", serial(month_text(month)), formats.MONTH, structure=True),
+            Column("Users (users)", users, formats.COUNT, live=True, width=14),
+            Column("MRR (USD/month)", mrr, formats.USD_WHOLE, live=True, width=16),
+            Column("Security spend, cash (USD/month; blank: not known)",
+                   "" if math.isnan(spend) else spend, formats.USD, live=True, width=20),
+        ]
+        for month, users, mrr, spend in zip(
+            actuals.months, actuals.users, actuals.mrr, actuals.spend_cash, strict=True
+        )
+    ]  # fmt: skip
+    note = (f"{INPUT_NOTE} Which months are closed is structure: add a month in actuals.csv "
+            "and rebuild.")  # fmt: skip
+    for r in write_table(sheet, rows, formats, note):
+        refs.actuals.append(
+            {key: absolute("Actuals", r, col) for key, col in (("users", 1), ("mrr", 2),
+                                                              ("spend", 3))}
+        )  # fmt: skip
 
 
 def _scenarios_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
@@ -440,6 +475,14 @@ def _stages_sheet(sheet, inputs, formats, refs: InputRefs) -> None:
 # A Projection sheet
 
 
+def projection_headers(projection: Projection) -> dict[str, str]:
+    """The Projection sheet's first columns: projection.csv's, in its order (with actuals,
+    its three columns more)."""
+    if projection.actuals is None:
+        return PROJECTION_HEADERS
+    return {**PROJECTION_HEADERS, **ACTUAL_HEADERS}
+
+
 def live_cells(projection: Projection) -> int:
     """Formula cells a live Projection sheet of ``projection`` would hold."""
     return len(projection.arrays.months) * projection_width(projection)
@@ -449,7 +492,8 @@ def projection_width(projection: Projection) -> int:
     """Columns of a live Projection sheet."""
     model = projection.model
     triggers, items, stages = len(model.triggers), len(model.items), len(model.stages)
-    return len(PROJECTION_HEADERS) + 2 + 5 * triggers + stages + 5 * items + len(CHECK_WORDS)
+    fixed = len(projection_headers(projection)) + 2 + len(CHECK_WORDS)
+    return fixed + 5 * triggers + stages + 5 * items
 
 
 def can_be_live(projection: Projection) -> bool:
@@ -499,7 +543,9 @@ class ProjectionSheet:
         self.scenario = projection.scenario
         self.inputs = refs.scenario[self.scenario.scenario]
         self.last_row = FIRST_ROW + len(self.a.months) - 1
-        self.col = {name: n for n, name in enumerate(PROJECTION_HEADERS)}
+        self.closed = projection.actuals
+        self.headers = projection_headers(projection)
+        self.col = {name: n for n, name in enumerate(self.headers)}
         self.blocks = self._blocks()
         self.width = max(b.first + len(b.headers) for b in self.blocks.values())
         self.position_ref: dict[int, str] = {}
@@ -512,7 +558,7 @@ class ProjectionSheet:
         m = self.model
         triggers = [t.label for t in m.triggers]
         items = [i.name for i in m.items]
-        blocks, first = {}, len(PROJECTION_HEADERS)
+        blocks, first = {}, len(self.headers)
         for key, title, headers in (
             ("growth", "Drivers", ["User growth (%/month)"]),
             ("stage_name", "Stage", ["Stage (name)"]),
@@ -592,10 +638,10 @@ class ProjectionSheet:
         sheet.write_string(0, 3, "Every figure is a formula on the input sheets (yellow cells) "
                            "and earlier months; columns A-P are projection.csv's columns, "
                            "working columns follow to the right.", fmt.note)  # fmt: skip
-        sheet.write_string(2, len(PROJECTION_HEADERS), "Row 3: the position of each item's "
+        sheet.write_string(2, len(self.headers), "Row 3: the position of each item's "
                            "and stage's trigger in the Triggers sheet", fmt.note)  # fmt: skip
         sheet.write_string(3, 0, "Projection", fmt.block)
-        for name, header in PROJECTION_HEADERS.items():
+        for name, header in self.headers.items():
             sheet.write_string(HEADER_ROW, self.col[name], header, fmt.wrapped_header)
         for b in self.blocks.values():
             sheet.write_string(3, b.first, b.title, fmt.block)
@@ -603,14 +649,14 @@ class ProjectionSheet:
                 sheet.write_string(HEADER_ROW, b.col(n), header, fmt.wrapped_header)
         sheet.set_row(HEADER_ROW, 64)
         sheet.set_column(0, 1, 10)
-        sheet.set_column(2, len(PROJECTION_HEADERS) - 1, 14)
+        sheet.set_column(2, len(self.headers) - 1, 14)
         sheet.set_column(self.col["stage"], self.col["stage"], 11)
         sheet.set_column(self.col["arr"], self.col["arr"], 16)
-        sheet.set_column(len(PROJECTION_HEADERS), self.width - 1, 12)
+        sheet.set_column(len(self.headers), self.width - 1, 12)
         sheet.freeze_panes(FIRST_ROW, 2)
         fmt.print_setup(sheet, title_rows=(3, HEADER_ROW))
         # the printout is the projection itself; the working columns are for the screen
-        sheet.print_area(0, 0, self.last_row, len(PROJECTION_HEADERS) - 1)
+        sheet.print_area(0, 0, self.last_row, len(self.headers) - 1)
         sheet.autofilter(HEADER_ROW, 0, self.last_row, self.width - 1)
 
     def trigger_positions(self) -> None:
@@ -648,10 +694,19 @@ class ProjectionSheet:
         self.put(row, growth_col, growth, f.PCT_INPUT, float(self.growth[m]))
         g = cell(growth_col, row)
         users = inputs["users"] if m == 0 else f"{cell('users', row - 1)}*(1+{g})"
-        self.put(row, "users", users, f.COUNT, float(a.users[m]))
         arpu = f"{inputs['arpu']}*(1+{inputs['arpu_growth']})^({month}/12)"
-        self.put(row, "arpu", arpu, f.USD, float(a.arpu[m]))
         mrr = f"{cell('users', row)}*{cell('arpu', row)}"
+        closed = self.closed
+        if closed is not None and closed.first <= m <= closed.last:  # a closed month
+            actual = self.refs.actuals[m - closed.first]
+            users, mrr = actual["users"], actual["mrr"]
+            arpu = f"IF({users}>0,{mrr}/{users},{arpu})"
+        elif closed is not None and m > closed.last:  # re-forecast from the last closed month
+            last = FIRST_ROW + closed.last
+            arpu = (f"{cell('arpu', last)}*(1+{inputs['arpu_growth']})"
+                    f"^(({month}-{cell('month', last)})/12)")  # fmt: skip
+        self.put(row, "users", users, f.COUNT, float(a.users[m]))
+        self.put(row, "arpu", arpu, f.USD, float(a.arpu[m]))
         self.put(row, "mrr", mrr, f.USD_WHOLE, float(a.mrr[m]))
         self.put(row, "arr", f"12*{cell('mrr', row)}", f.USD_WHOLE, float(a.arr[m]))
 
@@ -784,6 +839,27 @@ class ProjectionSheet:
         ttm = f'IF({window_mrr}>0,{window_spend}/{window_mrr},"")'
         self.put(row, "pct_of_revenue_ttm", ttm, f.PCT,
                  blank_if_missing(float(values["pct_of_revenue_ttm"])))  # fmt: skip
+        if self.closed is not None:
+            self.actual_spend(row, m)
+
+    def actual_spend(self, row: int, m: int) -> None:
+        """With actuals: whether the month is closed (structure: the actuals' rows), its actual
+        cash spend (USD/month; blank where not known) and the cumulative spend taking it
+        where known, the model's cash elsewhere (USD)."""
+        f, cell, values, closed = self.formats, self.cell, self.p.table.iloc[m], self.closed
+        is_closed = closed.first <= m <= closed.last
+        self.sheet.write_number(row, self.col["is_actual"], int(is_closed), f("0"))
+        spent = cell("spend_actual_cash", row)
+        if is_closed:
+            entered = self.refs.actuals[m - closed.first]["spend"]
+            self.put(row, "spend_actual_cash", f'IF({entered}="","",{entered})', f.USD,
+                     blank_if_missing(float(values["spend_actual_cash"])))  # fmt: skip
+            flow = f'IF({spent}="",{cell("spend_cash", row)},{spent})'
+        else:
+            flow = cell("spend_cash", row)
+        name = "cumulative_actual_then_forecast_cash"
+        formula = flow if m == 0 else f"{cell(name, row - 1)}+{flow}"
+        self.put(row, name, formula, f.USD_WHOLE, float(values[name]))
 
 
 def _close(a: str, b: str) -> str:

@@ -18,7 +18,7 @@ import xlsxwriter
 
 from secmodel.formatting import long_date
 from secmodel.present.summary import key_sentences, needed_in_text, summary_rows
-from secmodel.present.tables import trigger_timeline
+from secmodel.present.tables import trigger_moves_table, trigger_timeline
 from secmodel.report.board import TITLE, BoardPack
 from secmodel.report.livemodel import (
     FIRST_ROW,
@@ -26,6 +26,7 @@ from secmodel.report.livemodel import (
     PROJECTION_HEADERS,
     ScenarioChecks,
     can_be_live,
+    projection_headers,
     python_failing,
     serial,
     write_checks,
@@ -52,13 +53,16 @@ FORMATS = {
     "cumulative_cash": F.USD_WHOLE,
     "pct_of_revenue": F.PCT,
     "pct_of_revenue_ttm": F.PCT,
+    "is_actual": F.INTEGER,
+    "spend_actual_cash": F.USD,
+    "cumulative_actual_then_forecast_cash": F.USD_WHOLE,
 }
 UNIT_FORMATS = {"usd_month": F.USD, "fraction": F.PCT_INPUT, "month": "0", "score": "0.0"}
 EXCEL_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # Excel refuses these in sheet names
 FIXED_SHEETS = (
     "Read me", "Summary", "Scenarios", "Growth", "Triggers", "Catalog", "Stages", "Checks",
     "Events", "Spend by item", "Roadmap audit", "Monte Carlo", "Trigger probability",
-    "Upgrade timing", "Sensitivity",
+    "Upgrade timing", "Sensitivity", "Actuals", "Plan vs actual", "Bridge", "Upgrades moved",
 )  # fmt: skip
 
 
@@ -86,7 +90,7 @@ def workbook_bytes(pack: BoardPack, as_of: date | None = None) -> bytes:
     formats = Formats(book, TITLE)
     read_me = book.add_worksheet("Read me")
     _summary_sheet(book.add_worksheet("Summary"), pack, formats)
-    refs = write_inputs(book, pack.inputs, formats)
+    refs = write_inputs(book, pack.inputs, formats, pack.actuals)
     taken = {name.lower() for name in FIXED_SHEETS}
     checks, values_only = [], []
     for p in pack.projections:
@@ -200,17 +204,18 @@ def _projection_values(sheet, p, formats: Formats) -> None:
     sheet.write_string(1, 1, p.scenario.label)
     sheet.write_string(2, 0, "Values from the secmodel run (too large to hold as formulas).",
                        formats.note)  # fmt: skip
+    headers = projection_headers(p)
     table = p.table.copy()
     table["date"] = [serial(d) for d in table["date"]]
-    for col, name in enumerate(PROJECTION_HEADERS):
-        sheet.write_string(HEADER_ROW, col, PROJECTION_HEADERS[name], formats.wrapped_header)
+    for col, name in enumerate(headers):
+        sheet.write_string(HEADER_ROW, col, headers[name], formats.wrapped_header)
         fmt = formats(FORMATS.get(name))
         for row, value in enumerate(table[name].tolist(), start=FIRST_ROW):
             formats.write_value(sheet, row, col, value, fmt)
-    sheet.set_column(0, len(PROJECTION_HEADERS) - 1, 14)
+    sheet.set_column(0, len(headers) - 1, 14)
     sheet.freeze_panes(FIRST_ROW, 2)
     formats.print_setup(sheet, title_rows=(HEADER_ROW, HEADER_ROW))
-    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(table), len(PROJECTION_HEADERS) - 1)
+    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(table), len(headers) - 1)
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
@@ -284,7 +289,66 @@ def _value_sheets(pack: BoardPack):
         {"Stated": audit_formats, "Computed": audit_formats,
          "Difference (computed less stated)": audit_formats},
     )  # fmt: skip
+    yield from _close_sheets(pack)
     yield from _uncertainty_sheets(pack)
+
+
+def _close_sheets(pack: BoardPack):
+    """With actuals, plan vs actual by closed month; with a version compared to, each
+    scenario's bridge and the upgrades that moved."""
+    labels = {p.scenario.scenario: p.scenario.label for p in pack.projections}
+    if pack.plan_vs_actual:
+        frames = [
+            pd.DataFrame(
+                {
+                    "Scenario (name)": labels[scenario],
+                    "Month (from launch)": pva["month"],
+                    "Month": _dates(pva),
+                    "Plan year": pva["plan_year"],
+                    "Closed (1 = actuals)": pva["is_actual"],
+                    "Users, plan": pva["users_plan"],
+                    "Users, actual": pva["users_actual"],
+                    "MRR, plan (USD/month)": pva["mrr_plan"],
+                    "MRR, actual (USD/month)": pva["mrr_actual"],
+                    "Spend, plan (USD/month)": pva["spend_plan_cash"],
+                    "Spend, flexible budget (USD/month)": pva["spend_flexible_cash"],
+                    "Spend, actual (USD/month)": pva["spend_actual_cash"],
+                    "Volume variance (USD/month)": pva["volume_variance_cash"],
+                    "Spending variance (USD/month)": pva["spending_variance_cash"],
+                    "Volume variance, plan year to date (USD)": pva["ytd_volume_variance_cash"],
+                    "Spending variance, plan year to date (USD)": pva["ytd_spending_variance_cash"],
+                }
+            )
+            for scenario, pva in pack.plan_vs_actual.items()
+        ]
+        frame = pd.concat(frames, ignore_index=True)
+        money = {c: F.USD for c in frame.columns if "USD" in c}
+        counts = {"Users, plan": F.COUNT, "Users, actual": F.COUNT}
+        yield "Plan vs actual", frame, {"Month (from launch)": F.INTEGER, "Month": F.MONTH,
+                                        **money, **counts}  # fmt: skip
+    if pack.comparisons:
+        steps, moves = [], []
+        for scenario, comparison in pack.comparisons.items():
+            table = comparison.table
+            steps.append(
+                pd.DataFrame(
+                    {
+                        "Scenario (name)": labels[scenario],
+                        "Step": table["description"],
+                        "Change, cash (USD)": table["delta_cumulative_cash"],
+                        "Change, accrual (USD)": table["delta_cumulative_accrual"],
+                        "Cumulative cash (USD)": table["cumulative_cash"],
+                        "Cumulative accrual (USD)": table["cumulative_accrual"],
+                        "Step (id)": table["step"],
+                    }
+                )
+            )
+            shown = trigger_moves_table(comparison).reset_index()
+            shown.insert(0, "Scenario (name)", labels[scenario])
+            moves.append(shown)
+        money = {c: F.USD for c in steps[0].columns if "USD" in c}
+        yield "Bridge", pd.concat(steps, ignore_index=True), money
+        yield "Upgrades moved", _concat(moves, ["Scenario (name)", "Upgrade"]), {}
 
 
 def _uncertainty_sheets(pack: BoardPack):
