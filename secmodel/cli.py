@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("notebooks", help="execute the notebooks with papermill")
+    with_actuals(p)
     p.add_argument(
         "--scenario",
         action="append",
@@ -674,7 +675,13 @@ def cmd_report(args) -> int:
 def cmd_notebooks(args) -> int:
     from secmodel.report.runner import run_notebooks  # papermill is slow to import: only here
 
-    return run_notebooks(args.scenario, args.parameter, args.out, args.in_place, args.notebook)
+    parameters = list(args.parameter)
+    if args.actuals is not None:  # the notebooks' actuals_file parameter
+        from secmodel.inputs.actuals import FILE_NAME
+
+        data = dict(parameters).get("data_dir") or DEFAULT_DATA_DIR
+        parameters.append(("actuals_file", args.actuals or str(Path(data) / FILE_NAME)))
+    return run_notebooks(args.scenario, parameters, args.out, args.in_place, args.notebook)
 
 
 COMMANDS = {

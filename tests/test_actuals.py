@@ -204,3 +204,17 @@ def test_missing_actuals_file_is_one_sentence_exit_3(tmp_path, run):
     code, _, err = run("project", "--actuals", tmp_path / "nope.csv", "--out", tmp_path / "o")
     assert code == 3
     assert "cannot read the actuals" in err and err.count("\n") == 1
+
+
+def test_notebooks_take_the_actuals(tmp_path, run, monkeypatch):
+    """--actuals gives the notebooks that read actuals (projection, montecarlo,
+    plan_vs_actual) their actuals_file; the others run as before."""
+    from secmodel.report import runner
+
+    planned = []
+    monkeypatch.setattr(runner, "run_jobs", lambda jobs, workers: planned.extend(jobs) or 0)
+    code, _, err = run("notebooks", "--actuals", ACTUALS, "--scenario", "base", "-p",
+                       "data_dir", SEED_DATA, "--out", tmp_path)  # fmt: skip
+    assert code == 0, err
+    given = {j.notebook for j in planned if j.parameters.get("actuals_file") == str(ACTUALS)}
+    assert given == {"projection", "montecarlo", "plan_vs_actual"}

@@ -48,10 +48,12 @@ def scenario_run(
     scenario: str | None = None,
     horizon_months: int | None = None,
     what_if: WhatIf = NO_CHANGE,
+    actuals: Actuals | None = None,
 ) -> ScenarioRun:
-    """Project ``scenario`` (settings.csv's default when None) with ``what_if`` applied."""
+    """Project ``scenario`` (settings.csv's default when None) with ``what_if`` applied (and
+    re-forecast from ``actuals``, when given)."""
     base = resolve_scenarios(inputs, [scenario or inputs.default_scenario])[0]
-    projection = project_scenario(inputs, what_if.apply(base), horizon_months)
+    projection = project_scenario(inputs, what_if.apply(base), horizon_months, actuals=actuals)
     return ScenarioRun(inputs, projection, run_checks(projection.table, projection.spend_by_item))
 
 
