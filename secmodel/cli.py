@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "compare",
-        help="what moved between two versions of the inputs: the variance bridge into OUT/compare/",
+        help="what moved between two versions of the inputs: OUT/<scenario>/bridge.csv and "
+        "trigger_moves.csv, OUT/changes.csv",
     )
     common(p)
     p.add_argument(
@@ -423,7 +424,7 @@ def cmd_compare(args) -> int:
             f"scenario {', '.join(repr(n) for n in missing)} is not in both versions; "
             f"in both: {', '.join(both) or 'none'}"
         )
-    out = inside(args.out, "compare")
+    out = Path(args.out)
     passed = 0
     files = csv_files(out, {"changes.csv": bridge.changes_table(base, new)})
     lines = []

@@ -7,8 +7,6 @@ the last total is the new version's own projection, and every group of inputs le
 step of exactly zero.
 """
 
-import csv
-import io
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +23,7 @@ from secmodel.inputs.versions import read_version
 from tests.conftest import SEED_DATA
 from tests.test_bad_input import set_cell
 from tests.test_engine_oracle import model_files
+from tests.test_mutations import read_rows, write_rows
 
 STEP_NAMES = [name for name, _ in bridge.STEPS]
 
@@ -54,7 +53,7 @@ def test_the_cli_writes_the_bridge(data_dir, tmp_path, run):
     assert code == 0, err
     assert "checks: 1/1 pass" in out
     assert "Prices of items in both versions (amount, cadence, basis, escalation): $9,150.00" in out
-    folder = tmp_path / "compare"
+    folder = tmp_path
     assert (folder / "base" / "bridge.csv").is_file() and (folder / "changes.csv").is_file()
     assert (folder / "base" / "trigger_moves.csv").read_text().startswith("trigger_id,")
 
@@ -93,16 +92,6 @@ def test_a_git_revision_as_the_base(tmp_path, run):
     assert code == 3 and "is not in a git repository" in err and err.count("\n") == 1
 
 
-def rows_of(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
-
-
-def text_of(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
 @st.composite
 def version_pairs(draw):
     """A generated base version and a new one with some groups of inputs changed."""
@@ -113,18 +102,18 @@ def version_pairs(draw):
     if changed["revenue_drivers"]:
         new["scenarios"], new["growth"] = other["scenarios"], other["growth"]
     if changed["trigger_rules"]:
-        rows = rows_of(new["triggers"])
+        rows = read_rows(new["triggers"])
         rows[1][3] = str(int(rows[1][3]) % 4 + 1)  # the first trigger's sustain moves
         rows[1][2] = draw(st.sampled_from(["users >= 50", "mrr > 900", rows[1][2]]))
-        new["triggers"] = text_of(rows)
+        new["triggers"] = write_rows(rows)
     if changed["prices"]:
-        rows = rows_of(new["catalog"])
+        rows = read_rows(new["catalog"])
         header = rows[0]
         row = rows[1 + draw(st.integers(0, len(rows) - 2))]
         row[header.index("amount")] = str(float(row[header.index("amount")]) * 2 + 1)
-        new["catalog"] = text_of(rows)
+        new["catalog"] = write_rows(rows)
     if changed["scope"]:
-        rows = rows_of(new["catalog"])
+        rows = read_rows(new["catalog"])
         if len(rows) > 2 and draw(st.booleans()):
             rows = rows[:-1]  # the last item: only later items replace earlier ones
         else:
@@ -132,7 +121,7 @@ def version_pairs(draw):
             extra[0] = "added"
             extra[rows[0].index("replaces")] = ""
             rows.append(extra)
-        new["catalog"] = text_of(rows)
+        new["catalog"] = write_rows(rows)
     actuals = None
     if changed["actuals"]:
         first = draw(st.integers(0, 3))
@@ -191,3 +180,9 @@ def test_read_actuals_of_a_version(tmp_path):
     expected = read_actuals(fixture)
     assert version.actuals.months == expected.months
     assert (version.actuals.mrr == expected.mrr).all()
+
+
+@pytest.mark.parametrize("revision", ["git:", "git:--output=/tmp/x"])
+def test_a_revision_that_is_not_one_is_refused(revision, tmp_path, run):
+    code, _, err = run("compare", "--base", revision, "--out", tmp_path)
+    assert code == 2 and "give a revision" in err

@@ -33,8 +33,10 @@ def read_version(spec: str, data_dir: Path) -> Version:
     """The inputs of ``spec``: a data folder, or ``git:REV`` (``data_dir`` at REV)."""
     if spec.startswith(GIT_PREFIX):
         revision = spec[len(GIT_PREFIX) :]
-        if not revision:
-            raise UsageError("--base git:REV needs a revision, e.g. git:HEAD~1 or git:v1.0")
+        if not revision or revision.startswith("-"):  # never read as one of git's options
+            raise UsageError(
+                f"--base {spec}: give a revision, e.g. git:HEAD~1, git:v1.0 or a commit"
+            )
         with _checked_out(Path(data_dir), revision) as (folder, prefix):
             try:
                 return _version(spec, folder)
