@@ -224,7 +224,7 @@ def test_a_close_recalculates_and_its_actuals_are_inputs(tmp_path):
     sheet = book["Actuals"]
     assert [c.value for c in sheet[1]][:4] == [
         "Month (closed)", "Users (users)", "MRR (USD/month)",
-        "Security spend, cash (USD/month; blank: not known)",
+        "Security cash spend (USD/month)",
     ]  # fmt: skip
     sheet.cell(row=14, column=3).value = 20_000  # Jan 2028's MRR: $13,800 -> $20,000
     edited = tmp_path / "edited.xlsx"

@@ -273,18 +273,19 @@ def write_inputs(book, inputs, formats, actuals=None) -> InputRefs:
 def _actuals_sheet(sheet, actuals, formats, refs: InputRefs) -> None:
     rows = [
         [
-            Column("Month (closed)", serial(month_text(month)), formats.MONTH, structure=True),
-            Column("Users (users)", users, formats.COUNT, live=True, width=14),
+            Column("Month (closed)", serial(month_text(month)), formats.MONTH, structure=True,
+                   width=14),
+            Column("Users (users)", users, formats.COUNT_INPUT, live=True, width=14),
             Column("MRR (USD/month)", mrr, formats.USD_WHOLE, live=True, width=16),
-            Column("Security spend, cash (USD/month; blank: not known)",
-                   "" if math.isnan(spend) else spend, formats.USD, live=True, width=20),
+            Column("Security cash spend (USD/month)",
+                   "" if math.isnan(spend) else spend, formats.USD, live=True, width=30),
         ]
         for month, users, mrr, spend in zip(
             actuals.months, actuals.users, actuals.mrr, actuals.spend_cash, strict=True
         )
     ]  # fmt: skip
-    note = (f"{INPUT_NOTE} Which months are closed is structure: add a month in actuals.csv "
-            "and rebuild.")  # fmt: skip
+    note = (f"{INPUT_NOTE} A blank spend is not known yet. Which months are closed is "
+            "structure: add a month in actuals.csv and rebuild.")  # fmt: skip
     for r in write_table(sheet, rows, formats, note):
         refs.actuals.append(
             {key: absolute("Actuals", r, col) for key, col in (("users", 1), ("mrr", 2),

@@ -322,7 +322,8 @@ def _close_sheets(pack: BoardPack):
             for scenario, pva in pack.plan_vs_actual.items()
         ]
         frame = pd.concat(frames, ignore_index=True)
-        money = {c: F.USD for c in frame.columns if "USD" in c}
+        money = {c: F.USD_WHOLE if c.startswith("MRR") else F.USD
+                 for c in frame.columns if "USD" in c}  # fmt: skip
         counts = {"Users, plan": F.COUNT, "Users, actual": F.COUNT}
         yield "Plan vs actual", frame, {"Month (from launch)": F.INTEGER, "Month": F.MONTH,
                                         **money, **counts}  # fmt: skip
