@@ -348,16 +348,27 @@ def with_actuals(p) -> None:
     )
 
 
-def actuals_for(args, inputs):
-    """The actuals ``--actuals`` names (DATA/actuals.csv without a file), or None."""
+def actuals_path(args, data_dir) -> Path | None:
+    """The file ``--actuals`` names (``data_dir``/actuals.csv without one), or None."""
     if getattr(args, "actuals", None) is None:
         return None
-    from secmodel.inputs.actuals import FILE_NAME, read_actuals
+    from secmodel.inputs.actuals import FILE_NAME
 
-    return read_actuals(args.actuals or inputs.data_dir / FILE_NAME)
+    return Path(args.actuals) if args.actuals else Path(data_dir) / FILE_NAME
+
+
+def actuals_for(args, inputs):
+    """The actuals ``--actuals`` names, read, or None."""
+    path = actuals_path(args, inputs.data_dir)
+    if path is None:
+        return None
+    from secmodel.inputs.actuals import read_actuals
+
+    return read_actuals(path)
 
 
 def cmd_project(args) -> int:
+    from secmodel.analysis.variance import plan_vs_actual
     from secmodel.inputs.loader import load_inputs
     from secmodel.model.checks import run_checks, summary_line
     from secmodel.model.engine import compile_model
@@ -373,8 +384,6 @@ def cmd_project(args) -> int:
     for scenario in [overridden(args, s) for s in scenarios]:
         projection = project_scenario(inputs, scenario, args.horizon, model=model, actuals=actuals)
         if actuals is not None:
-            from secmodel.analysis.variance import plan_vs_actual
-
             plan = project_scenario(inputs, scenario, args.horizon, model=model)
             variances[scenario.scenario] = plan_vs_actual(plan, projection)
         results = run_checks(projection.table, projection.spend_by_item)
@@ -548,9 +557,7 @@ def cmd_montecarlo(args) -> int:
     if actuals is not None:
         from secmodel.inputs.actuals import scenario_actuals
 
-        actuals = scenario_actuals(
-            actuals, scenario.start_year, scenario.start_month, scenario.scenario, horizon_months
-        )
+        actuals = scenario_actuals(actuals, scenario, horizon_months)
     spec = MonteCarloSpec(
         scenario,
         horizon_months,
@@ -650,11 +657,7 @@ def cmd_sweep(args) -> int:
 def cmd_report(args) -> int:
     from secmodel.report.build import ReportError, make_report  # heavy imports: only here
 
-    actuals_file = None
-    if args.actuals is not None:
-        from secmodel.inputs.actuals import FILE_NAME
-
-        actuals_file = Path(args.actuals) if args.actuals else Path(args.data) / FILE_NAME
+    actuals_file = actuals_path(args, args.data)
     try:
         request = make_report(
             args.data,
@@ -677,11 +680,9 @@ def cmd_notebooks(args) -> int:
     from secmodel.report.runner import run_notebooks  # papermill is slow to import: only here
 
     parameters = list(args.parameter)
-    if args.actuals is not None:  # the notebooks' actuals_file parameter
-        from secmodel.inputs.actuals import FILE_NAME
-
-        data = dict(parameters).get("data_dir") or DEFAULT_DATA_DIR
-        parameters.append(("actuals_file", args.actuals or str(Path(data) / FILE_NAME)))
+    actuals_file = actuals_path(args, dict(parameters).get("data_dir") or DEFAULT_DATA_DIR)
+    if actuals_file is not None:  # the notebooks' actuals_file parameter
+        parameters.append(("actuals_file", str(actuals_file)))
     return run_notebooks(args.scenario, parameters, args.out, args.in_place, args.notebook)
 
 

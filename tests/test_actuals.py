@@ -133,7 +133,7 @@ def test_without_actuals_nothing_changes(plan, tmp_path, run):
 
 def test_monte_carlo_draws_only_after_the_close(inputs, actuals, flexible):
     scenario = inputs.scenarios["base"]
-    closed = scenario_actuals(actuals, 2027, 1, "base", 60)
+    closed = scenario_actuals(actuals, scenario, 60)
     spec = mc.MonteCarloSpec(scenario, 60, 500, 0.1, 3, inputs.settings.growth_floor, closed)
     model = flexible.model
     paths = mc.simulate_paths(model, spec, 0, 1)

@@ -6,6 +6,7 @@ import numpy as np
 
 from secmodel.errors import UsageError
 from secmodel.formatting import usd_cents
+from secmodel.model.engine import escalation_factor
 from secmodel.model.projection import Projection, item_terms
 
 
@@ -49,11 +50,13 @@ def _trigger_lines(p: Projection, k: int, dates: list[str]) -> list[str]:
 
 def _escalated_prices(item, horizon_months: int) -> list[str]:
     """The price in force in each plan year after the first (escalated items only)."""
-    if not item.escalation_annual or item.basis == "pct_revenue":
+    if not item.escalation_annual:  # never on pct_revenue items: an input error
         return []
+    # the engine's own factor, read at the first month of each plan year
+    factor = escalation_factor([item.escalation_annual], horizon_months + 1)[0]
     steps = [
-        f"month {12 * y}: {usd_cents(item.amount * (1 + item.escalation_annual) ** y)}"
-        for y in range(1, horizon_months // 12 + 1)
+        f"month {m}: {usd_cents(item.amount * factor[m])}"
+        for m in range(12, horizon_months + 1, 12)
     ]
     shown = steps if len(steps) <= 6 else [*steps[:5], "...", steps[-1]]
     return [f"  price by plan year: {'; '.join(shown)}"] if steps else []

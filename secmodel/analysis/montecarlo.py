@@ -167,23 +167,14 @@ def path_growth(spec: MonteCarloSpec, first_block: int, last_block: int) -> np.n
     scenario's growth, which the actuals replace from their first month)."""
     months = spec.horizon_months + 1
     base = user_growth_by_month(spec.scenario.growth, spec.horizon_months)
+    growth = np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
     if spec.volatility == 0:
-        return np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
-    if spec.actuals is not None:
-        drawn = slice(spec.actuals.last + 1, months)
-        growth = np.broadcast_to(base, ((last_block - first_block) * BLOCK, months)).copy()
-        shocks = np.concatenate(
-            [
-                block_shocks(spec.seed, b, months - drawn.start)
-                for b in range(first_block, last_block)
-            ]
-        )
-        growth[:, drawn] = np.maximum(base[drawn] + spec.volatility * shocks, spec.growth_floor)
         return growth
+    drawn = 0 if spec.actuals is None else spec.actuals.last + 1  # the first month drawn
     shocks = np.concatenate(
-        [block_shocks(spec.seed, b, months) for b in range(first_block, last_block)]
+        [block_shocks(spec.seed, b, months - drawn) for b in range(first_block, last_block)]
     )
-    growth = np.maximum(base + spec.volatility * shocks, spec.growth_floor)
+    growth[:, drawn:] = np.maximum(base[drawn:] + spec.volatility * shocks, spec.growth_floor)
     growth[:, 0] = 0.0  # month 0 is the start
     return growth
 

@@ -11,9 +11,8 @@ import pandas as pd
 from secmodel.analysis.bridge import Comparison, compare
 from secmodel.analysis.montecarlo import MonteCarloResult, MonteCarloSpec, run_montecarlo
 from secmodel.analysis.sensitivity import sensitivity_table
-from secmodel.analysis.variance import plan_vs_actual
+from secmodel.analysis.variance import closed_span, plan_vs_actual
 from secmodel.errors import UsageError
-from secmodel.formatting import month_span
 from secmodel.inputs.actuals import Actuals, read_actuals, scenario_actuals
 from secmodel.inputs.loader import ModelInputs
 from secmodel.inputs.versions import Version, read_version
@@ -150,11 +149,7 @@ def uncertainty_run(
         volatility if volatility is not None else settings.volatility,
         seed if seed is not None else settings.seed,
         inputs.settings.growth_floor,
-        None
-        if actuals is None
-        else scenario_actuals(
-            actuals, changed.start_year, changed.start_month, changed.scenario, horizon
-        ),
+        None if actuals is None else scenario_actuals(actuals, changed, horizon),
     )
     delta = sensitivity_delta if sensitivity_delta is not None else settings.sensitivity_delta
     return UncertaintyRun(
@@ -189,10 +184,10 @@ class CloseRun:
     @property
     def closed_line(self) -> str:
         """'Base case: 14 closed months, Jan 2027 to Feb 2028'."""
-        closed, table = self.reforecast.actuals, self.reforecast.table
-        span = month_span(table["date"][closed.first], table["date"][closed.last])
+        closed = self.reforecast.actuals
         months = closed.last - closed.first + 1
-        return f"{self.reforecast.scenario.label}: {months} closed months, {span}"
+        label = self.reforecast.scenario.label
+        return f"{label}: {months} closed months, {closed_span(self.reforecast)}"
 
 
 def close_run(

@@ -156,10 +156,8 @@ class Sketch:
         """For each level q in ``levels``, per month, the bin middle of the ceil(q n)-th
         smallest value (inverted CDF; NaN for a month without values): one running count over
         the occupied bins, searched for each month's rank."""
-        months = len(self.base)
-        month, bins, in_bin = self.occupied()
-        n = np.zeros(months, dtype=np.int64)
-        np.add.at(n, month, in_bin)
+        _, bins, in_bin = self.occupied()
+        n = self.counts.sum(axis=1)  # values in each month
         running = np.cumsum(in_bin)
         before = np.cumsum(n) - n  # values in the months before each month
         found = []

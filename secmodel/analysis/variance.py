@@ -11,11 +11,9 @@ year to date.
 import numpy as np
 import pandas as pd
 
+from secmodel.formatting import month_span
 from secmodel.model.engine import plan_year
 from secmodel.model.projection import Projection
-
-MONTHLY = ("spend_plan_cash", "spend_flexible_cash", "spend_actual_cash",
-           "volume_variance_cash", "spending_variance_cash", "total_variance_cash")  # fmt: skip
 
 
 def year_to_date(values: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -44,7 +42,7 @@ def plan_vs_actual(plan: Projection, flexible: Projection) -> pd.DataFrame:
         "total_variance_cash": spend_actual - spend_plan,
     }
     years = plan_year(len(months))
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "month": months,
             "date": f["date"].to_numpy(),
@@ -57,7 +55,12 @@ def plan_vs_actual(plan: Projection, flexible: Projection) -> pd.DataFrame:
             "mrr_actual": actual_mrr,
             "mrr_variance": actual_mrr - p["mrr"].to_numpy(),
             **monthly,
-            **{f"ytd_{name}": year_to_date(monthly[name], years) for name in MONTHLY},
+            **{f"ytd_{name}": year_to_date(values, years) for name, values in monthly.items()},
         }
     )
-    return table
+
+
+def closed_span(projection: Projection) -> str:
+    """'Jan 2027-Feb 2028': the closed months of a re-forecast projection."""
+    closed, dates = projection.actuals, projection.table["date"]
+    return month_span(dates[closed.first], dates[closed.last])

@@ -14,6 +14,7 @@ import numpy as np
 
 from secmodel.errors import EnvironmentFailure, InputError, Problem
 from secmodel.inputs.csvtable import read_table
+from secmodel.inputs.loader import Scenario
 from secmodel.paths import display_path
 
 REQUIRED = ("date", "users", "mrr", "spend_cash")
@@ -102,21 +103,19 @@ def read_actuals(path: Path | str) -> Actuals:
     )  # fmt: skip
 
 
-def scenario_actuals(actuals: Actuals, start_year: int, start_month: int, scenario: str,
-                     horizon_months: int) -> ScenarioActuals:  # fmt: skip
-    """The actuals on the month axis of a scenario starting at ``start_year``-``start_month``;
-    months before its start or after its horizon are input problems."""
-    start = start_year * 12 + start_month - 1
+def scenario_actuals(actuals: Actuals, scenario: Scenario, horizon_months: int) -> ScenarioActuals:
+    """The actuals on the month axis of ``scenario`` over ``horizon_months``; months before
+    its start or after the horizon are input problems."""
+    start = scenario.start_year * 12 + scenario.start_month - 1
+    name = scenario.scenario
     first = actuals.months[0] - start
     last = actuals.months[-1] - start
     if first < 0:
-        why = f"is before the start of scenario '{scenario}' ({month_text(start)})"
+        why = f"is before the start of scenario '{name}' ({month_text(start)})"
         raise InputError([_problem(actuals, 0, f"{why}; actuals begin at or after it")])
     if last > horizon_months:
         n = actuals.months.index(start + horizon_months + 1)
-        why = (
-            f"is after the horizon of scenario '{scenario}' ({month_text(start + horizon_months)})"
-        )
+        why = f"is after the horizon of scenario '{name}' ({month_text(start + horizon_months)})"
         raise InputError([_problem(actuals, n, why)])
     return ScenarioActuals(first, last, actuals.users, actuals.mrr, actuals.spend_cash,
                            actuals.last_date)  # fmt: skip

@@ -115,9 +115,7 @@ def project_scenario(
     )
     closed = None
     if actuals is not None:
-        closed = scenario_actuals(
-            actuals, scenario.start_year, scenario.start_month, scenario.scenario, horizon
-        )
+        closed = scenario_actuals(actuals, scenario, horizon)
     arrays = run_model(model, scenario, horizon, actuals=closed).path(0)
     overflow = overflow_problem(inputs, model, scenario, arrays)
     if overflow:

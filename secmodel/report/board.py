@@ -30,8 +30,8 @@ from secmodel.analysis.audit import (
 from secmodel.analysis.bridge import Comparison, compare
 from secmodel.analysis.figures import ScenarioFigures, scenario_figures
 from secmodel.analysis.runs import UncertaintyRun, uncertainty_run
-from secmodel.analysis.variance import plan_vs_actual
-from secmodel.formatting import long_date, month_span, pct, pct_tick
+from secmodel.analysis.variance import closed_span, plan_vs_actual
+from secmodel.formatting import long_date, pct, pct_tick
 from secmodel.inputs.actuals import Actuals
 from secmodel.inputs.csvtable import parse_number
 from secmodel.inputs.loader import FRACTION_COLUMNS, ModelInputs, Scenario
@@ -325,8 +325,7 @@ def monthly_close_parts(pack: BoardPack) -> list:
     parts = []
     labels = {p.scenario.scenario: p for p in pack.projections}
     if pack.actuals is not None:
-        first = next(iter(pack.projections))
-        span = closed_span(first)
+        span = closed_span(pack.projections[0])
         parts.append(
             section_heading(
                 "Plan vs actual",
@@ -376,12 +375,6 @@ def monthly_close_parts(pack: BoardPack) -> list:
                 ),
             ]
     return parts
-
-
-def closed_span(projection: Projection) -> str:
-    """'Jan 2027-Feb 2028': the closed months of a re-forecast projection."""
-    closed, dates = projection.actuals, projection.table["date"]
-    return month_span(dates[closed.first], dates[closed.last])
 
 
 def _audit_rows(a: pd.DataFrame) -> tuple[list[str], list[dict]]:
