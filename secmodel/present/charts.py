@@ -920,8 +920,7 @@ def waterfall_chart(bridge: pd.DataFrame, scenario: str, view: str = "cash") -> 
     ax.set_xticks(x, names)
     ax.set_axisbelow(True)  # grid lines behind the bars
     ax.yaxis.set_major_formatter(usd_axis)
-    view_words = "cash" if view == "cash" else "accrual"
-    ax.set_ylabel(f"Cumulative spend, {view_words} (USD)")
+    ax.set_ylabel(f"Cumulative spend, {view} (USD)")
     ax.set_ylim(0, max(totals.max(), 1) * 1.12)
     title = f"What changed since the last version, {scenario}"
     ax.set_title(title, **AXES_TITLE_STYLE)
@@ -932,7 +931,7 @@ def waterfall_chart(bridge: pd.DataFrame, scenario: str, view: str = "cash") -> 
         if delta
     ]
     alt = (
-        f"Waterfall of cumulative {view_words} security spend over the horizon in {scenario}: "
+        f"Waterfall of cumulative {view} security spend over the horizon in {scenario}: "
         f"last version {usd(totals[0])}, this version {usd(totals[-1])}; "
         + ("; ".join(moved) if moved else "no step changed it")
         + "."
@@ -940,6 +939,6 @@ def waterfall_chart(bridge: pd.DataFrame, scenario: str, view: str = "cash") -> 
     caption = (
         f"Each bar changes one group of inputs to this version's, in order (revenue drivers, "
         f"trigger rules, prices, scope, actuals); the steps add up to the change in {scenario}'s "
-        f"cumulative {view_words} spend."
+        f"cumulative {view} spend."
     )
     return Chart(figure, title, alt, caption)

@@ -85,6 +85,11 @@ class BoardPack:
     comparisons: dict[str, Comparison] = dataclasses.field(default_factory=dict)  # by scenario
     compared_to: str = ""  # the version the comparisons start from, as the user named it
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each covered scenario's name for a reader, by its id."""
+        return {p.scenario.scenario: p.scenario.label for p in self.projections}
+
 
 def build_pack(
     inputs: ModelInputs,
@@ -228,9 +233,10 @@ def chart_jobs(pack: BoardPack) -> dict[str, list[ChartJob]]:
             ("cumulative_spend_chart", (p,)),
             ("pct_of_revenue_chart", (p, targets, pack.inputs.benchmarks)),
         ]
-    labels = {p.scenario.scenario: p.scenario.label for p in pack.projections}
     for scenario, comparison in pack.comparisons.items():
-        jobs[f"changes {scenario}"] = [("waterfall_chart", (comparison.table, labels[scenario]))]
+        jobs[f"changes {scenario}"] = [
+            ("waterfall_chart", (comparison.table, pack.labels[scenario]))
+        ]
     for scenario, run in pack.uncertainty.items():
         result = run.montecarlo
         jobs[f"uncertainty {scenario}"] = [
@@ -323,7 +329,7 @@ def monthly_close_parts(pack: BoardPack) -> list:
     """With actuals: plan vs actual by plan year for each scenario; with a version compared
     to: what changed since it, each scenario's bridge (chart, steps, upgrades that moved)."""
     parts = []
-    labels = {p.scenario.scenario: p for p in pack.projections}
+    labels = pack.labels
     if pack.actuals is not None:
         span = closed_span(pack.projections[0])
         parts.append(
@@ -341,7 +347,7 @@ def monthly_close_parts(pack: BoardPack) -> list:
             parts.append(
                 render(
                     "close_table.html.j2",
-                    scenario=labels[scenario].scenario.label,
+                    scenario=labels[scenario],
                     table=table_html(plan_year_variances(pva), "close-table"),
                     moves="",
                 )
@@ -362,7 +368,7 @@ def monthly_close_parts(pack: BoardPack) -> list:
             parts += [
                 render(
                     "close_table.html.j2",
-                    scenario=labels[scenario].scenario.label,
+                    scenario=labels[scenario],
                     table="",
                     moves="",
                 ),

@@ -296,7 +296,7 @@ def _value_sheets(pack: BoardPack):
 def _close_sheets(pack: BoardPack):
     """With actuals, plan vs actual by closed month; with a version compared to, each
     scenario's bridge and the upgrades that moved."""
-    labels = {p.scenario.scenario: p.scenario.label for p in pack.projections}
+    labels = pack.labels
     if pack.plan_vs_actual:
         frames = [
             pd.DataFrame(
