@@ -420,10 +420,10 @@ def cmd_compare(args) -> int:
 
     from secmodel.analysis import bridge
     from secmodel.formatting import usd_cents
-    from secmodel.inputs.versions import read_version
+    from secmodel.inputs.versions import folder_version, read_version
     from secmodel.output import csv_files, write_files_atomic
 
-    new = read_version(str(args.data), args.data)
+    new = folder_version(str(args.data), args.data)  # a missing one: load_inputs says so
     base = read_version(args.base, args.data)
     both = [s for s in new.inputs.scenarios if s in base.inputs.scenarios]
     names = args.scenario or both

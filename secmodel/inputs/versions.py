@@ -39,7 +39,7 @@ def read_version(spec: str, data_dir: Path) -> Version:
             )
         with _checked_out(Path(data_dir), revision) as (folder, prefix):
             try:
-                return _version(spec, folder)
+                return folder_version(spec, folder)
             except InputError as exc:  # named as the revision's files, not the scratch copy
                 where = f"{spec}:{prefix + '/' if prefix else ''}"
                 raise InputError(
@@ -51,10 +51,11 @@ def read_version(spec: str, data_dir: Path) -> Version:
             f"the base version {display_path(folder)} is not a folder; give a data folder or "
             "git:REV"
         )
-    return _version(spec, folder)
+    return folder_version(spec, folder)
 
 
-def _version(name: str, folder: Path) -> Version:
+def folder_version(name: str, folder: Path) -> Version:
+    """The inputs of a data folder and its actuals.csv, if it has one."""
     actuals_file = folder / FILE_NAME
     if not actuals_file.is_file():
         return Version(name, load_inputs(folder), None)
