@@ -521,6 +521,18 @@ def one_scenario(args):
 
 
 def cmd_montecarlo(args) -> int:
+    from secmodel.analysis.montecarlo import LocalWorkers
+
+    if args.workers < 1 or (args.chunk_paths is not None and args.chunk_paths < 1):
+        raise UsageError("--workers and --chunk-paths must be at least 1")
+    if args.workers == 1:
+        return montecarlo_run(args, 1)
+    with LocalWorkers(args.workers) as workers:  # started now: they start while inputs are read
+        return montecarlo_run(args, workers)
+
+
+def montecarlo_run(args, workers) -> int:
+    """`montecarlo` on ``workers`` (1, or local workers started ahead)."""
     from tqdm import tqdm
 
     from secmodel.analysis.montecarlo import (
@@ -550,8 +562,6 @@ def cmd_montecarlo(args) -> int:
         if getattr(args, name) is None:
             setattr(args, name, getattr(settings, name))
     check_spec(args.paths, args.volatility, args.seed)
-    if args.workers < 1 or (args.chunk_paths is not None and args.chunk_paths < 1):
-        raise UsageError("--workers and --chunk-paths must be at least 1")
     horizon_months = args.horizon or scenario.horizon_months
     actuals = actuals_for(args, inputs)
     if actuals is not None:
@@ -574,7 +584,7 @@ def cmd_montecarlo(args) -> int:
         scheduler_for(args) as scheduler,
         tqdm(total=chunks, unit="chunk", desc="paths", file=sys.stderr) as bar,
     ):
-        result = run_montecarlo(inputs, spec, args.workers, args.chunk_paths, bar.update, scheduler)
+        result = run_montecarlo(inputs, spec, workers, args.chunk_paths, bar.update, scheduler)
     folder = inside(args.out, inputs.scenario_folder(scenario.scenario), "montecarlo")
     tables = {
         "montecarlo_quantiles.csv": result.quantiles,

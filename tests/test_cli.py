@@ -180,6 +180,29 @@ def test_volatility_as_a_percentage(run, tmp_path):
         )
 
 
+def test_montecarlo_on_two_workers_writes_the_same_files(run, tmp_path, data_dir):
+    """--workers 2 starts the workers before the inputs are read: the same files as one
+    process, and bad input is still refused with exit 2 and nothing written."""
+    for workers in ("1", "2"):
+        code, _, err = run(
+            "montecarlo", "--scenario", "base", "--paths", "6000", "--volatility", "0.05",
+            "--seed", "3", "--workers", workers, "--out", tmp_path / workers,
+        )  # fmt: skip
+        assert code == 0, err
+    files = sorted(p.relative_to(tmp_path / "1") for p in (tmp_path / "1").rglob("*.csv"))
+    assert len(files) == 4
+    for path in files:
+        assert (tmp_path / "1" / path).read_bytes() == (tmp_path / "2" / path).read_bytes()
+    catalog = data_dir / "catalog.csv"
+    catalog.write_text(catalog.read_text().replace(",$500.00,", ",lots,", 1))
+    code, _, err = run(
+        "montecarlo", "--data", data_dir, "--scenario", "base", "--paths", "6000",
+        "--workers", "2", "--out", tmp_path / "bad",
+    )  # fmt: skip
+    assert code == 2 and "catalog.csv:" in err and "Traceback" not in err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_output_piped_into_head_still_writes_every_file(tmp_path):
     """`secmodel project | head -1`: the printing stops early, the writing does not."""
     import subprocess

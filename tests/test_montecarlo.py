@@ -10,6 +10,7 @@ import pytest
 import secmodel.analysis.montecarlo as mc
 from secmodel import load_inputs, project_scenario
 from secmodel.analysis import sketch
+from secmodel.errors import UsageError
 from secmodel.model.engine import compile_model
 from tests.conftest import SEED_DATA
 
@@ -232,3 +233,32 @@ def test_sketch_runs_split_between_processes_give_the_same_files(inputs, monkeyp
     done = []
     mc.run_montecarlo(inputs, s, workers=2, progress=done.append)
     assert sum(done) == 9  # every chunk counted once, whichever process reduced it
+
+
+def test_local_workers_started_ahead_serve_run_after_run(inputs):
+    """Workers started before the runs (as `secmodel montecarlo --workers 2` starts them) and
+    kept: each run's files equal a one-process run's, a run that fails part-way leaves them
+    ready for the next, and each run counts its own chunks."""
+    exact = spec(inputs, paths=40 * mc.BLOCK, horizon=24)
+    other = spec(inputs, paths=7 * mc.BLOCK + 5, seed=3, scenario="seed_roadmap", horizon=36)
+    with mc.LocalWorkers(2) as workers:
+        assert outputs(mc.run_montecarlo(inputs, exact, workers, chunk_paths=mc.BLOCK)) == outputs(
+            mc.run_montecarlo(inputs, exact, workers=1)
+        )
+
+        def fail(_):
+            raise KeyboardInterrupt  # the analyst stops a run
+
+        with pytest.raises(KeyboardInterrupt):
+            mc.run_montecarlo(inputs, exact, workers, chunk_paths=mc.BLOCK, progress=fail)
+        done = []
+        again = mc.run_montecarlo(
+            inputs, other, workers, chunk_paths=mc.BLOCK, progress=done.append
+        )
+        assert outputs(again) == outputs(mc.run_montecarlo(inputs, other, workers=1))
+        assert sum(done) == 8  # this run's chunks, every one once
+
+
+def test_local_workers_are_two_processes_or_more():
+    with pytest.raises(UsageError, match="two processes or more"):
+        mc.LocalWorkers(1)

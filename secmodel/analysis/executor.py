@@ -102,12 +102,23 @@ class BothEnds:
     """The numbers 0 .. n - 1, each handed out once, from the front (:meth:`front`) to a
     pool's workers and from the back (:meth:`back`) to this process, until the two meet: work
     shared without either side waiting for the other. It lives in shared memory; give it to
-    :func:`process_pool` (``shared``) and read it in a worker with :func:`shared`."""
+    :func:`process_pool` (``shared``) and read it in a worker with :func:`shared`. A pool that
+    serves many runs keeps one and :meth:`refill` s it for each."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int = 0):
         context = _context()
         self._lock = context.Lock()
         self._next = context.RawArray("q", [0, n - 1])  # the front's next, the back's next
+
+    def refill(self, n: int) -> None:
+        """Hand out 0 .. n - 1 afresh (when nobody is taking: between runs)."""
+        with self._lock:
+            self._next[0], self._next[1] = 0, n - 1
+
+    def stop(self) -> None:
+        """Hand out nothing more (the numbers the front has taken stay counted)."""
+        with self._lock:
+            self._next[1] = self._next[0] - 1
 
     def _take(self, end: int, step: int) -> int | None:
         with self._lock:

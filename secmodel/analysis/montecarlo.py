@@ -17,6 +17,7 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 :mod:`secmodel.analysis.sketch`).
 """
 
+import concurrent.futures
 import dataclasses
 import itertools
 import math
@@ -346,6 +347,33 @@ def _front_job(args) -> Accumulator:
     return accumulator
 
 
+class LocalWorkers:
+    """Processes of this machine for Monte Carlo runs: this one and a pool of ``count - 1``,
+    started now and kept for every run given them (``run_montecarlo(..., workers=this)``, one
+    run at a time) until closed; use it as a context manager. A run given a number of workers
+    starts its own and closes them after, so its time includes the pool's start (a Python
+    process importing numpy and this package); started ahead (``secmodel montecarlo`` starts
+    them while it reads the inputs) or kept for later runs, they are ready when a run begins."""
+
+    def __init__(self, count: int):
+        if count < 2:
+            raise UsageError(f"local workers are two processes or more (got {count})")
+        self.count = count
+        self.chunks = BothEnds()  # refilled for each run
+        self.pool = process_pool(count - 1, preload=(__name__,), shared=self.chunks)
+        self.one_run = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the pool's processes (after the run they are on)."""
+        self.pool.shutdown()
+
+    def __enter__(self) -> "LocalWorkers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """The reduced outputs, as the CSVs write them."""
@@ -396,17 +424,18 @@ def spans(n_blocks: int, per_chunk: int, parts: int) -> list[tuple[int, int]]:
 def run_montecarlo(
     inputs: ModelInputs,
     spec: MonteCarloSpec,
-    workers: int = 1,
+    workers: "int | LocalWorkers" = 1,
     chunk_paths: int | None = None,
     progress=None,
     scheduler=None,
 ) -> MonteCarloResult:
     """Simulate ``spec.paths`` paths in chunks of whole blocks (``chunk_paths`` paths, rounded
-    up to blocks; by default :func:`default_chunk_paths`) and reduce them, in this process,
-    a local process pool (``workers``) or on a Dask cluster (``scheduler``: an address or a
+    up to blocks; by default :func:`default_chunk_paths`) and reduce them, in this process, on
+    local processes (``workers``: how many, started for this run, or :class:`LocalWorkers`
+    started ahead) or on a Dask cluster (``scheduler``: an address or a
     ``distributed.Client``). On Dask each worker reduces one span of consecutive chunks into
-    its own accumulator and sends it back once; with local ``workers`` this process shares the
-    chunks with the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
+    its own accumulator and sends it back once; locally this process shares the chunks with
+    the pool (:func:`_in_pool`); ``progress(n)`` counts chunks done."""
     check_spec(spec.paths, spec.volatility, spec.seed)
     model = compile_model(inputs)  # once, for the size check and the tables
     chunk_paths = chunk_paths or default_chunk_paths(spec.horizon_months)
@@ -414,54 +443,63 @@ def run_montecarlo(
     exact = is_exact(spec)
     n_blocks = math.ceil(spec.paths / BLOCK)
     per_chunk = chunk_blocks(chunk_paths)
-    if scheduler is None and workers <= 1:
+    local = workers if isinstance(workers, LocalWorkers) else None
+    if scheduler is None and (n_blocks <= per_chunk or (local is None and workers <= 1)):
         accumulator = reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
+        return combine(model, spec, accumulator, exact)  # one chunk, or one process
+    if scheduler is None and local is not None:
+        accumulator = _in_pool(inputs, model, spec, exact, per_chunk, local, progress)
         return combine(model, spec, accumulator, exact)
     if scheduler is None:
-        return combine(model, spec, _in_pool(inputs, model, spec, exact, per_chunk, workers,
-                                             progress), exact)  # fmt: skip
+        with LocalWorkers(workers) as local:
+            accumulator = _in_pool(inputs, model, spec, exact, per_chunk, local, progress)
+        return combine(model, spec, accumulator, exact)
     with cluster(scheduler) as client:
         parts = spans(n_blocks, per_chunk, cluster_cores(client))
         jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts]
         whole = Accumulator(model, spec, exact, 0, n_blocks)
-        for (a, b), result in zip(
-            parts, run_in_order(_span_job, jobs, workers, client), strict=True
-        ):
+        for (a, b), result in zip(parts, run_in_order(_span_job, jobs, 1, client), strict=True):
             whole.merge(result)
             if progress:
                 progress(-(-(b - a) // per_chunk))  # the span's chunks
     return combine(model, spec, whole, exact)
 
 
-def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, workers: int, progress):
-    """The run on ``workers`` processes: this one and a pool of ``workers - 1``. The chunks are
-    handed out one at a time (:class:`~secmodel.analysis.executor.BothEnds`): to the pool's
-    workers from the front, to this process from the back, until none is left. So this process
-    works while the pool's start, and neither side waits for the other at the end but for the
-    chunk it is on. Each worker keeps one accumulator for all its chunks and sends it back
-    once; ``progress`` counts the pool's chunks as they are taken."""
+def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, local: LocalWorkers, progress):
+    """The run on the local workers: this process and their pool. The chunks are handed out
+    one at a time (:class:`~secmodel.analysis.executor.BothEnds`): to the pool's workers from
+    the front, to this process from the back, until none is left. So this process works while
+    the pool starts, and neither side waits for the other at the end but for the chunk it is
+    on. Each worker keeps one accumulator for all its chunks and sends it back once;
+    ``progress`` counts the pool's chunks as they are taken."""
     n_blocks = math.ceil(spec.paths / BLOCK)
-    n_chunks = -(-n_blocks // per_chunk)
     whole = Accumulator(model, spec, exact, 0, n_blocks)
-    if n_chunks == 1:
-        return reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress, into=whole)
-    chunks = BothEnds(n_chunks)
     job = (inputs, spec, exact, per_chunk, n_blocks)
-    with process_pool(workers - 1, preload=(__name__,), shared=chunks) as pool:
+    chunks = local.chunks
+    with local.one_run:
+        chunks.refill(-(-n_blocks // per_chunk))
         futures: list = []
-        # the first submission waits for the pool's processes to start: submit from a thread
-        # while this process works
+        # a submission waits for a pool that is still starting: submit from a thread while
+        # this process works
         submitting = threading.Thread(
-            target=lambda: futures.extend(pool.submit(_front_job, job) for _ in range(workers - 1))
+            target=lambda: futures.extend(
+                local.pool.submit(_front_job, job) for _ in range(local.count - 1)
+            )
         )
         submitting.start()
         reported = 0
-        while (chunk := chunks.back()) is not None:
-            _add_chunk(whole, model, spec, chunk, per_chunk)
-            if progress:
-                taken = chunks.taken_from_front()
-                progress(1 + taken - reported)
-                reported = taken
+        try:
+            while (chunk := chunks.back()) is not None:
+                _add_chunk(whole, model, spec, chunk, per_chunk)
+                if progress:
+                    taken = chunks.taken_from_front()
+                    progress(1 + taken - reported)
+                    reported = taken
+        except BaseException:
+            chunks.stop()  # the workers stop after the chunk they are on: ready for another run
+            submitting.join()
+            concurrent.futures.wait(futures)
+            raise
         submitting.join()
         for future in futures:
             whole.merge(future.result())
