@@ -262,3 +262,37 @@ def test_local_workers_started_ahead_serve_run_after_run(inputs):
 def test_local_workers_are_two_processes_or_more():
     with pytest.raises(UsageError, match="two processes or more"):
         mc.LocalWorkers(1)
+
+
+def test_exact_quantiles_in_pieces_are_the_whole(inputs):
+    """The pool's exact quantiles come in pieces of months, each with the whole metric's method
+    (missing values in some months only)."""
+    rng = np.random.default_rng(5)
+    data = rng.lognormal(size=(3001, 13))
+    data[rng.random(data.shape) < 0.02] = np.nan
+    data[:, :4] = np.abs(data[:, :4])  # NaN stays NaN
+    data[:, 4:] = np.nan_to_num(data[:, 4:], nan=1.0)  # months 4.. all numbers
+    whole = mc.exact_quantiles(data)
+    pieces = np.hstack([mc.exact_quantiles(data[:, a : a + 4], False) for a in range(0, 13, 4)])
+    assert np.array_equal(pieces, whole, equal_nan=True)
+
+
+def test_two_processes_without_shared_memory_send_values_back(inputs, monkeypatch):
+    """Where no folder has room for the shared values, the worker sends its own back: the same
+    files."""
+    s = spec(inputs, paths=12 * mc.BLOCK, horizon=24)
+    one = mc.run_montecarlo(inputs, s, workers=1)
+    monkeypatch.setattr(mc.SharedArrays, "create", classmethod(lambda cls, shapes: None))
+    assert outputs(mc.run_montecarlo(inputs, s, workers=2, chunk_paths=mc.BLOCK)) == outputs(one)
+
+
+def test_a_run_on_two_processes_leaves_no_file():
+    import glob
+    import os
+
+    from secmodel.analysis.shared_arrays import PREFIX, _folders
+
+    inputs = load_inputs(SEED_DATA)
+    mc.run_montecarlo(inputs, spec(inputs, paths=8 * mc.BLOCK, horizon=24), workers=2)
+    mine = [p for f in _folders() for p in glob.glob(f"{f}/{PREFIX}{os.getpid()}-*")]
+    assert mine == []

@@ -18,6 +18,7 @@ whose estimate lies in the same bin as the exact order statistic, so its relativ
 """
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import itertools
 import math
@@ -37,6 +38,7 @@ from secmodel.analysis.executor import (
     run_in_order,
     shared,
 )
+from secmodel.analysis.shared_arrays import SharedArrays
 from secmodel.errors import UsageError
 from secmodel.inputs.actuals import ScenarioActuals
 from secmodel.inputs.loader import ModelInputs, Scenario
@@ -210,10 +212,13 @@ class Accumulator:
     totals do not depend on how the work was split), paths by fire month for each trigger,
     paths that reached each stage by each month, and either every value (exact quantiles) or a
     :class:`~secmodel.analysis.sketch.Sketch` per metric that each chunk's bins are added to.
-    Chunks may come in any order and need not cover the span (``done``: the blocks added)."""
+    Chunks may come in any order and need not cover the span (``done``: the blocks added).
+    Exact values may live in ``shared`` arrays (the whole run's, which a pool's workers write in
+    place): they are then never sent between processes."""
 
     def __init__(self, model: CompiledModel, spec: MonteCarloSpec, exact: bool, first_block: int,
-                 last_block: int, keep: "Keep | None" = None):  # fmt: skip
+                 last_block: int, keep: "Keep | None" = None,
+                 shared: SharedArrays | None = None):  # fmt: skip
         keep = keep or Keep()
         all_months = spec.horizon_months + 1
         months = 1 if keep.last_month_only else all_months
@@ -225,7 +230,14 @@ class Accumulator:
         self.counts = {name: np.zeros((blocks, months), dtype=np.int64) for name in self.metrics}
         self.fire_month_counts = np.zeros((len(model.triggers), all_months + 1), dtype=np.int64)
         self.stage_by = np.zeros((len(model.stages), all_months), dtype=np.int64)
-        self.values = {name: np.empty((paths, months)) for name in self.metrics} if exact else None
+        if exact and shared is not None:
+            self.values = shared.arrays
+        elif exact:
+            self.values = {name: np.empty((paths, months)) for name in self.metrics}
+        else:
+            self.values = None
+        self.shared = shared
+        self.all_finite = dict.fromkeys(self.metrics, True)  # every value so far a number
         self.sketch = None if exact else {name: sketch.Sketch(months) for name in self.metrics}
         self.keep_stages = keep.stages
         self.done = np.zeros(blocks, dtype=bool)
@@ -246,6 +258,7 @@ class Accumulator:
             values = getattr(arrays, name)[:, self.columns]
             finite = np.isfinite(values)
             all_finite = bool(finite.all())
+            self.all_finite[name] &= all_finite
             kept = values if all_finite else np.where(finite, values, 0.0)
             self.sums[name][b0 : b0 + blocks] = np.add.reduceat(kept, starts, axis=0)
             if all_finite:
@@ -279,9 +292,12 @@ class Accumulator:
 
     def __getstate__(self) -> dict:
         """Sent between processes with only the done blocks' values (a worker's accumulator
-        spans the whole run but holds its own chunks' only)."""
+        spans the whole run but holds its own chunks' only), or none: they are in the shared
+        arrays."""
         state = self.__dict__.copy()
-        if self.exact and not self.packed:
+        if self.shared is not None:
+            state["values"] = None
+        elif self.exact and not self.packed:
             rows = self.done_paths()
             state["values"] = {name: v[rows] for name, v in self.values.items()}
             state["packed"] = True
@@ -294,14 +310,16 @@ class Accumulator:
         blocks = b0 + np.flatnonzero(part.done)
         assert not self.done[blocks].any()
         self.done[blocks] = True
-        rows = b0 * BLOCK + part.done_paths() if self.exact else None
+        copy_values = self.exact and part.shared is None  # else written in place
+        rows = b0 * BLOCK + part.done_paths() if copy_values else None
         for name in self.metrics:
             self.sums[name][blocks] = part.sums[name][part.done]
             self.counts[name][blocks] = part.counts[name][part.done]
-            if self.exact:
+            self.all_finite[name] &= part.all_finite[name]
+            if copy_values:
                 values = part.values[name]
                 self.values[name][rows] = values if part.packed else values[rows - b0 * BLOCK]
-            else:
+            elif not self.exact:
                 self.sketch[name].merge(part.sketch[name])
         self.fire_month_counts += part.fire_month_counts
         self.stage_by += part.stage_by
@@ -337,14 +355,26 @@ def _add_chunk(accumulator: Accumulator, model, spec, chunk: int, per_chunk: int
 def _front_job(args) -> Accumulator:
     """A pool worker's share of a local run: chunks taken from the front of the run's
     :class:`~secmodel.analysis.executor.BothEnds` until none is left, reduced into one
-    accumulator for the whole run, sent back once."""
-    inputs, spec, exact, per_chunk, n_blocks = args
+    accumulator for the whole run (exact values into the run's shared arrays, if it has them),
+    sent back once."""
+    inputs, spec, exact, per_chunk, n_blocks, values = args
     model = compile_model(inputs)
-    accumulator = Accumulator(model, spec, exact, 0, n_blocks)
+    accumulator = Accumulator(model, spec, exact, 0, n_blocks, shared=values)
     chunks = shared()
     while (chunk := chunks.front()) is not None:
         _add_chunk(accumulator, model, spec, chunk, per_chunk)
     return accumulator
+
+
+def _quantiles_job(args) -> dict[int, np.ndarray]:
+    """A pool worker's share of a run's exact quantiles: the pieces (metric, months) taken from
+    the front of the :class:`~secmodel.analysis.executor.BothEnds`, by piece number."""
+    values, pieces, all_finite = args
+    arrays, chunks, found = values.arrays, shared(), {}
+    while (number := chunks.front()) is not None:
+        name, months = pieces[number]
+        found[number] = exact_quantiles(arrays[name][:, months], all_finite[name])
+    return found
 
 
 class LocalWorkers:
@@ -447,13 +477,13 @@ def run_montecarlo(
     if scheduler is None and (n_blocks <= per_chunk or (local is None and workers <= 1)):
         accumulator = reduce_span(model, spec, 0, n_blocks, exact, per_chunk, progress)
         return combine(model, spec, accumulator, exact)  # one chunk, or one process
-    if scheduler is None and local is not None:
-        accumulator = _in_pool(inputs, model, spec, exact, per_chunk, local, progress)
-        return combine(model, spec, accumulator, exact)
     if scheduler is None:
-        with LocalWorkers(workers) as local:
-            accumulator = _in_pool(inputs, model, spec, exact, per_chunk, local, progress)
-        return combine(model, spec, accumulator, exact)
+        with contextlib.ExitStack() as started_here:
+            if local is None:
+                local = started_here.enter_context(LocalWorkers(workers))
+            accumulator, quantiles = _in_pool(inputs, model, spec, exact, per_chunk, local,
+                                              progress)  # fmt: skip
+        return combine(model, spec, accumulator, exact, quantiles)
     with cluster(scheduler) as client:
         parts = spans(n_blocks, per_chunk, cluster_cores(client))
         jobs = [(inputs, spec, a, b, exact, per_chunk) for a, b in parts]
@@ -467,51 +497,99 @@ def run_montecarlo(
 
 def _in_pool(inputs, model, spec, exact: bool, per_chunk: int, local: LocalWorkers, progress):
     """The run on the local workers: this process and their pool. The chunks are handed out
-    one at a time (:class:`~secmodel.analysis.executor.BothEnds`): to the pool's workers from
-    the front, to this process from the back, until none is left. So this process works while
-    the pool starts, and neither side waits for the other at the end but for the chunk it is
-    on. Each worker keeps one accumulator for all its chunks and sends it back once;
-    ``progress`` counts the pool's chunks as they are taken."""
+    one at a time (:func:`_from_both_ends`): to the pool's workers from the front, to this
+    process from the back, until none is left. So this process works while the pool starts,
+    and neither side waits for the other at the end but for the chunk it is on. Each worker
+    keeps one accumulator for all its chunks and sends it back once; exact values go to arrays
+    both sides share, and the exact quantiles are shared out the same way. The accumulator,
+    and the quantiles by metric when they were computed here (else None); ``progress``
+    counts the pool's chunks as they are taken."""
     n_blocks = math.ceil(spec.paths / BLOCK)
-    whole = Accumulator(model, spec, exact, 0, n_blocks)
-    job = (inputs, spec, exact, per_chunk, n_blocks)
-    chunks = local.chunks
-    with local.one_run:
-        chunks.refill(-(-n_blocks // per_chunk))
-        futures: list = []
-        # a submission waits for a pool that is still starting: submit from a thread while
-        # this process works
-        submitting = threading.Thread(
-            target=lambda: futures.extend(
-                local.pool.submit(_front_job, job) for _ in range(local.count - 1)
-            )
-        )
-        submitting.start()
-        reported = 0
-        try:
-            while (chunk := chunks.back()) is not None:
+    months = spec.horizon_months + 1
+    values = SharedArrays.create(dict.fromkeys(METRICS, (spec.paths, months))) if exact else None
+    try:
+        with local.one_run:
+            whole = Accumulator(model, spec, exact, 0, n_blocks, shared=values)
+            reported = 0
+
+            def here(chunk: int) -> None:
+                nonlocal reported
                 _add_chunk(whole, model, spec, chunk, per_chunk)
                 if progress:
-                    taken = chunks.taken_from_front()
+                    taken = local.chunks.taken_from_front()
                     progress(1 + taken - reported)
                     reported = taken
-        except BaseException:
-            chunks.stop()  # the workers stop after the chunk they are on: ready for another run
-            submitting.join()
-            concurrent.futures.wait(futures)
-            raise
+
+            job = (inputs, spec, exact, per_chunk, n_blocks, values)
+            for part in _from_both_ends(local, -(-n_blocks // per_chunk), _front_job, job, here):
+                whole.merge(part)
+            if progress and local.chunks.taken_from_front() > reported:
+                progress(local.chunks.taken_from_front() - reported)
+            if values is None:
+                return whole, None
+            return whole, _quantiles_in_pool(local, values, whole.all_finite, months)
+    finally:
+        if values is not None:
+            values.remove()  # the maps stay while the accumulator's arrays do
+
+
+def _quantiles_in_pool(local: LocalWorkers, values: SharedArrays, all_finite: dict, months: int):
+    """The exact QUANTILES of each metric by month (as :func:`exact_quantiles` of the whole
+    metric), computed in pieces of about a quarter of the months that this process and the
+    pool share out (:func:`_from_both_ends`)."""
+    step = -(-months // 4)
+    pieces = [(name, slice(a, a + step)) for name in METRICS for a in range(0, months, step)]
+    found = {}
+
+    def here(number: int) -> None:
+        name, span = pieces[number]
+        found[number] = exact_quantiles(values.arrays[name][:, span], all_finite[name])
+
+    job = (values, pieces, all_finite)
+    for part in _from_both_ends(local, len(pieces), _quantiles_job, job, here):
+        found.update(part)
+    quantiles = {name: np.empty((len(QUANTILES), months)) for name in METRICS}
+    for number, (name, span) in enumerate(pieces):
+        quantiles[name][:, span] = found[number]
+    return quantiles
+
+
+def _from_both_ends(local: LocalWorkers, n: int, job, args, here) -> list:
+    """The numbers 0 .. n - 1 shared between this process and the local workers' pool: each
+    pool worker runs ``job(args)``, which takes numbers from the front of ``local.chunks``,
+    while this process calls ``here(number)`` for those it takes from the back. The pool's
+    results when both are done; if this process fails, the workers stop after the number they
+    are on (ready for another run) and the failure goes on."""
+    chunks = local.chunks
+    chunks.refill(n)
+    futures: list = []
+    # a submission waits for a pool that is still starting: submit from a thread while this
+    # process works
+    submitting = threading.Thread(
+        target=lambda: futures.extend(local.pool.submit(job, args) for _ in range(local.count - 1))
+    )
+    submitting.start()
+    try:
+        while (number := chunks.back()) is not None:
+            here(number)
+    except BaseException:
+        chunks.stop()
         submitting.join()
-        for future in futures:
-            whole.merge(future.result())
-        if progress and chunks.taken_from_front() > reported:
-            progress(chunks.taken_from_front() - reported)
-    return whole
+        concurrent.futures.wait(futures)
+        raise
+    submitting.join()
+    return [future.result() for future in futures]
 
 
 def combine(
-    model: CompiledModel, spec: MonteCarloSpec, merged: Accumulator, exact: bool
+    model: CompiledModel,
+    spec: MonteCarloSpec,
+    merged: Accumulator,
+    exact: bool,
+    quantiles: dict[str, np.ndarray] | None = None,
 ) -> MonteCarloResult:
-    """The output tables from the merged chunks."""
+    """The output tables from the merged chunks (and the QUANTILES of each metric by month,
+    computed here unless given)."""
     import pandas as pd
 
     months = np.arange(spec.horizon_months + 1)
@@ -524,9 +602,11 @@ def combine(
             count = count + block_count
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-        if exact:
+        if quantiles is not None:
+            qs = dict(zip(QUANTILES, quantiles[name], strict=True))
+        elif exact:
             data = merged.values[name]
-            qs = dict(zip(QUANTILES, exact_quantiles(data), strict=True))
+            qs = dict(zip(QUANTILES, exact_quantiles(data, merged.all_finite[name]), strict=True))
         else:
             qs = dict(
                 zip(QUANTILES, merged.sketch[name].quantiles(QUANTILES.values()), strict=True)
@@ -576,12 +656,14 @@ def combine(
     )
 
 
-def exact_quantiles(data: np.ndarray) -> np.ndarray:
+def exact_quantiles(data: np.ndarray, all_finite: bool | None = None) -> np.ndarray:
     """The QUANTILES of each column of ``data`` (paths, months) by the inverted CDF: the
     ceil(q n)-th smallest value. Without missing values a partial sort finds those ranks in
-    linear time; with them, numpy's nanquantile."""
+    linear time; with them, numpy's nanquantile. ``all_finite``: whether every value of the
+    whole metric is a number (known from the run; a piece of it takes the whole's method, so
+    the pieces give the whole's figures); unless given, read from ``data``."""
     n = len(data)
-    if np.isfinite(data).all():
+    if np.isfinite(data).all() if all_finite is None else all_finite:
         ranks = [max(math.ceil(q * n), 1) - 1 for q in QUANTILES.values()]
         return np.partition(data, sorted(set(ranks)), axis=0)[ranks]
     with np.errstate(invalid="ignore"):
