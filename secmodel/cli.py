@@ -1,7 +1,8 @@
 """The command line: ``python -m secmodel project | audit | explain``.
 
 Exit codes: 0 done; 1 a model check failed; 2 bad input or usage (a message naming file, line
-and column, no traceback, nothing written); 3 a file or folder could not be read or written.
+and column, no traceback, nothing written); 3 a file or folder could not be read or written;
+130 stopped with Ctrl-C.
 """
 
 import argparse
@@ -22,6 +23,7 @@ from secmodel.paths import DEFAULT_DATA_DIR, DEFAULT_OUT_DIR, display_path, insi
 EXIT_CHECKS_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_FILE_ERROR = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -323,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     except EnvironmentFailure as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FILE_ERROR
+    except KeyboardInterrupt:  # Ctrl-C: the files a run writes together are written or not
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0

@@ -331,3 +331,37 @@ def test_a_stray_argument_gets_the_sub_commands_usage(capsys):
         "secmodel project: error: unrecognized arguments: bull; --scenario takes one name: "
         "repeat it (--scenario base --scenario bull)"
     )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_a_run_in_one_line(workers, tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group: this process and its workers) while a
+    Monte Carlo runs: exit code 130, one line, no traceback from it or its workers, nothing
+    written, no file left in shared memory."""
+    import glob
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "secmodel", "montecarlo", "--data", str(SEED_DATA), "--scenario",
+        "seed_roadmap", "--paths", "400000", "--volatility", "0.05", "--seed", "1",
+        "--horizon", "120", "--workers", workers, "--out", str(out),
+    ]  # fmt: skip
+    with subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                          start_new_session=True) as process:  # fmt: skip
+        seen = b""
+        while b"chunk/s" not in seen:  # the progress bar: the run is under way
+            byte = process.stderr.read(1)
+            assert byte, seen.decode()
+            seen += byte
+        os.killpg(process.pid, signal.SIGINT)
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 130
+    lines = [line for line in (seen + rest).decode().replace("\r", "\n").splitlines() if line]
+    assert lines[-1] == "interrupted"
+    assert not any("Traceback" in line or "Error" in line for line in lines)
+    assert not out.exists()
+    assert glob.glob(f"/dev/shm/secmodel-values-{process.pid}-*") == []

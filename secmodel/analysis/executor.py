@@ -8,7 +8,9 @@ Jobs and their results must be picklable; a Dask cluster's workers need this pac
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -146,8 +148,11 @@ class BothEnds:
 _SHARED = None  # in a pool's worker: what the pool was given to share (process_pool's shared)
 
 
-def _receive(value) -> None:
+def _start_worker(value) -> None:
+    """A pool's worker, as it starts: Ctrl-C is left to the caller (which gets it too, and stops
+    the work: see :func:`_in_processes`), and ``value`` is kept for :func:`shared`."""
     global _SHARED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _SHARED = value
 
 
@@ -159,7 +164,8 @@ def shared():
 def process_pool(workers: int, preload: tuple[str, ...] = (), shared=None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that start with the ``preload`` modules imported, started
     now (the caller goes on meanwhile), each given ``shared`` (for example a :class:`BothEnds`;
-    read it with :func:`shared`). Shut it down, or use it as a context manager, when done.
+    read it with :func:`shared`). Shut it down, or use it as a context manager, when done. The
+    workers ignore Ctrl-C: the caller gets it, and shuts the pool down.
 
     The workers are forked from Python's forkserver, which imports the modules once for all of
     them; it imports :mod:`secmodel.analysis.one_thread` first, so numpy's BLAS starts no
@@ -167,12 +173,27 @@ def process_pool(workers: int, preload: tuple[str, ...] = (), shared=None) -> Pr
     its own preload."""
     context = _context()
     context.set_forkserver_preload(["secmodel.analysis.one_thread", *preload])
+    _start_server_ignoring_ctrl_c()
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_receive, initargs=(shared,)
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(shared,)
     )
     # start the workers from a thread: the first submission waits for the server's imports
     threading.Thread(target=pool.submit, args=(int,), daemon=True).start()
     return pool
+
+
+def _start_server_ignoring_ctrl_c() -> None:
+    """Start the forkserver (if it is not running) with Ctrl-C ignored, which it and the
+    workers forked from it inherit from their start: Ctrl-C while it imports its modules would
+    otherwise end it with a traceback. Only the main thread can set that (elsewhere the server
+    starts with the first worker, as Python starts it)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()  # starts it; does not wait for its imports
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def threads_here() -> int:
@@ -185,8 +206,11 @@ def threads_here() -> int:
 
 def _in_processes(fn, jobs, workers) -> Iterator:
     # the workers fork with the job's module imported (once, in the server): none pays for it
-    with process_pool(min(workers, len(jobs)), preload=(fn.__module__,)) as pool:
+    pool = process_pool(min(workers, len(jobs)), preload=(fn.__module__,))
+    try:
         yield from pool.map(fn, jobs)
+    finally:  # on Ctrl-C (or a caller that stops early) the jobs not started are dropped
+        pool.shutdown(cancel_futures=True)
 
 
 def _on_dask(fn, jobs, scheduler) -> Iterator:

@@ -326,11 +326,11 @@ class Accumulator:
 
 
 def reduce_span(model: CompiledModel, spec: MonteCarloSpec, first_block: int, last_block: int,
-                exact: bool, per_chunk: int, progress=None, keep: Keep | None = None,
-                into: Accumulator | None = None) -> Accumulator:  # fmt: skip
+                exact: bool, per_chunk: int, progress=None,
+                keep: Keep | None = None) -> Accumulator:  # fmt: skip
     """Simulate the blocks [first_block, last_block) chunk by chunk (``per_chunk`` blocks at a
-    time) into one accumulator (``into``, or a new one); ``progress(1)`` after each chunk."""
-    accumulator = into or Accumulator(model, spec, exact, first_block, last_block, keep)
+    time) into one accumulator; ``progress(1)`` after each chunk."""
+    accumulator = Accumulator(model, spec, exact, first_block, last_block, keep)
     for first in range(first_block, last_block, per_chunk):
         last = min(first + per_chunk, last_block)
         accumulator.add(model, simulate_paths(model, spec, first, last), first)
@@ -394,8 +394,8 @@ class LocalWorkers:
         self.one_run = threading.Lock()
 
     def close(self) -> None:
-        """Stop the pool's processes (after the run they are on)."""
-        self.pool.shutdown()
+        """Stop the pool's processes (after the job they are on)."""
+        self.pool.shutdown(cancel_futures=True)
 
     def __enter__(self) -> "LocalWorkers":
         return self
