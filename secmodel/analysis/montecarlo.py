@@ -369,12 +369,17 @@ def _front_job(args) -> Accumulator:
 def _quantiles_job(args) -> dict[int, np.ndarray]:
     """A pool worker's share of a run's exact quantiles: the pieces (metric, months) taken from
     the front of the :class:`~secmodel.analysis.executor.BothEnds`, by piece number."""
-    values, pieces, all_finite = args
-    arrays, chunks, found = values.arrays, shared(), {}
+    chunks, found = shared(), {}
     while (number := chunks.front()) is not None:
-        name, months = pieces[number]
-        found[number] = exact_quantiles(arrays[name][:, months], all_finite[name])
+        found[number] = _piece_quantiles(*args, number)
     return found
+
+
+def _piece_quantiles(values: SharedArrays, pieces: list, all_finite: dict, number: int):
+    """The exact QUANTILES of piece ``number`` (a metric and a span of months), by the whole
+    metric's method."""
+    name, months = pieces[number]
+    return exact_quantiles(values.arrays[name][:, months], all_finite[name])
 
 
 class LocalWorkers:
@@ -539,13 +544,11 @@ def _quantiles_in_pool(local: LocalWorkers, values: SharedArrays, all_finite: di
     pool share out (:func:`_from_both_ends`)."""
     step = -(-months // 4)
     pieces = [(name, slice(a, a + step)) for name in METRICS for a in range(0, months, step)]
-    found = {}
+    job, found = (values, pieces, all_finite), {}
 
     def here(number: int) -> None:
-        name, span = pieces[number]
-        found[number] = exact_quantiles(values.arrays[name][:, span], all_finite[name])
+        found[number] = _piece_quantiles(*job, number)
 
-    job = (values, pieces, all_finite)
     for part in _from_both_ends(local, len(pieces), _quantiles_job, job, here):
         found.update(part)
     quantiles = {name: np.empty((len(QUANTILES), months)) for name in METRICS}

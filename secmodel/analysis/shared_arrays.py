@@ -33,8 +33,8 @@ def _running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's process
-        return True
+    except PermissionError:  # another user's process: running
+        pass
     return True
 
 
@@ -45,6 +45,12 @@ def remove_left_over(folder: str) -> None:
         if owner and not _running(int(owner.group(1))):
             with contextlib.suppress(OSError):  # another user's, in a shared folder
                 path.unlink(missing_ok=True)
+
+
+def _values(shapes: dict[str, tuple[int, ...]]) -> int:
+    """How many float64 values the file holds: those of every array (at least one: a file
+    cannot map empty)."""
+    return max(1, sum(math.prod(shape) for shape in shapes.values()))
 
 
 class SharedArrays:
@@ -61,7 +67,7 @@ class SharedArrays:
     def create(cls, shapes: dict[str, tuple[int, ...]]) -> "SharedArrays | None":
         """The arrays in a new file with its space reserved, or None where no folder has room
         for them (or none can be written)."""
-        size = max(1, 8 * sum(math.prod(shape) for shape in shapes.values()))
+        size = 8 * _values(shapes)
         for folder in _folders():
             try:
                 remove_left_over(folder)
@@ -82,8 +88,7 @@ class SharedArrays:
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays, mapped from the file (once per process)."""
         if self._arrays is None:
-            total = sum(math.prod(shape) for shape in self.shapes.values())
-            flat = np.memmap(self.path, dtype=np.float64, mode="r+", shape=(max(total, 1),))
+            flat = np.memmap(self.path, dtype=np.float64, mode="r+", shape=(_values(self.shapes),))
             self._arrays, start = {}, 0
             for name, shape in self.shapes.items():
                 size = math.prod(shape)
